@@ -1,0 +1,247 @@
+//! Reading TOML input files so that every problem names its file, line and field.
+//!
+//! Parse errors come from `toml` (which knows the byte span) wrapped in
+//! `serde_path_to_error` (which knows the field path). Checks made after
+//! parsing name a field path, and [`Source::locate`] finds its line again.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use toml::de::{DeTable, DeValue};
+
+/// One problem in an input file, located so that a person can fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    pub file: String,
+    pub line: Option<usize>,
+    /// Dotted field path, e.g. `plans[2].bank_cap`; empty for the whole file.
+    pub field: String,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ": {}", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Every problem found in one or more input files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputErrors(pub Vec<InputError>);
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InputErrors {}
+
+impl From<InputError> for InputErrors {
+    fn from(error: InputError) -> Self {
+        InputErrors(vec![error])
+    }
+}
+
+/// The text of one input file and the name to report it by.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// Reads a file, refusing one that cannot be read or is not UTF-8.
+    pub fn read(path: &Path) -> Result<Source, InputError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| InputError {
+            file: name.clone(),
+            line: None,
+            field: String::new(),
+            message: format!("cannot read the file: {e}"),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            InputError {
+                file: name.clone(),
+                line: Some(line_of(&String::from_utf8_lossy(e.as_bytes()), offset)),
+                field: String::new(),
+                message: "the file is not UTF-8 text; save it as UTF-8".into(),
+            }
+        })?;
+        Ok(Source { name, text })
+    }
+
+    /// Deserializes the whole file, reporting the first problem with its line and field.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, InputError> {
+        let deserializer =
+            toml::Deserializer::parse(&self.text).map_err(|e| self.toml_error(&e, ""))?;
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let field = e.path().to_string();
+            let field = if field == "." { String::new() } else { field };
+            self.toml_error(e.inner(), &field)
+        })
+    }
+
+    fn toml_error(&self, error: &toml::de::Error, field: &str) -> InputError {
+        InputError {
+            file: self.name.clone(),
+            line: error.span().map(|span| line_of(&self.text, span.start)),
+            field: field.to_string(),
+            message: error.message().trim().to_string(),
+        }
+    }
+
+    /// An error about `field` (a path like `plans[2].bank_cap`), located at its line.
+    pub fn error(&self, field: impl Into<String>, message: impl Into<String>) -> InputError {
+        let field = field.into();
+        InputError {
+            file: self.name.clone(),
+            line: self.locate(&field),
+            message: message.into(),
+            field,
+        }
+    }
+
+    /// The line where `field` is written; for a field that is absent, the line
+    /// of the nearest enclosing table that is present.
+    pub fn locate(&self, field: &str) -> Option<usize> {
+        let root = DeTable::parse(&self.text).ok()?;
+        let mut span = None;
+        let mut table: Option<&DeTable> = Some(root.get_ref());
+        let mut value: Option<&DeValue> = None;
+        for segment in split_path(field) {
+            let next = match (segment, table, value) {
+                (Segment::Key(key), Some(t), _) => t.get(key),
+                (Segment::Index(i), _, Some(DeValue::Array(items))) => items.get(i),
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            span = Some(next.span());
+            value = Some(next.get_ref());
+            table = next.get_ref().as_table();
+        }
+        span.map(|s| line_of(&self.text, s.start))
+    }
+}
+
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Splits `plans[2].bank_cap` into `plans`, `2`, `bank_cap`.
+fn split_path(field: &str) -> Vec<Segment<'_>> {
+    let mut segments = Vec::new();
+    for part in field.split('.').filter(|p| !p.is_empty()) {
+        let mut pieces = part.split('[');
+        if let Some(key) = pieces.next().filter(|k| !k.is_empty()) {
+            segments.push(Segment::Key(key));
+        }
+        for index in pieces {
+            if let Ok(i) = index.trim_end_matches(']').parse() {
+                segments.push(Segment::Index(i));
+            }
+        }
+    }
+    segments
+}
+
+/// The 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The known name closest to `given`, to suggest in an error message.
+pub fn nearest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(given, k), k))
+        .filter(|(d, k)| *d <= 3.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Doc {
+        #[allow(dead_code)]
+        items: Vec<Item>,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Item {
+        #[allow(dead_code)]
+        size: u64,
+    }
+
+    const TEXT: &str = "# a comment\n[[items]]\nsize = 1\n\n[[items]]\nsize = -2\n";
+
+    #[test]
+    fn parse_error_names_line_and_field() {
+        let e = Source::new("f.toml", TEXT).parse::<Doc>().unwrap_err();
+        assert_eq!(e.line, Some(6));
+        assert_eq!(e.field, "items[1].size");
+        assert!(
+            e.to_string().starts_with("f.toml:6: items[1].size: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_at_its_line() {
+        let text = "[[items]]\nsize = 1\nsise = 2\n";
+        let e = Source::new("f.toml", text).parse::<Doc>().unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("unknown field `sise`"), "{e}");
+    }
+
+    #[test]
+    fn locate_finds_nested_fields_and_falls_back_to_the_parent() {
+        let s = Source::new("f.toml", TEXT);
+        assert_eq!(s.locate("items[1].size"), Some(6));
+        assert_eq!(s.locate("items[0].size"), Some(3));
+        assert_eq!(s.locate("items[1].missing"), s.locate("items[1]"));
+        assert_eq!(s.locate("nothing"), None);
+    }
+
+    #[test]
+    fn nearest_suggests_close_names_only() {
+        let known = ["premium", "ultimate", "free"];
+        assert_eq!(nearest("premuim", known), Some("premium"));
+        assert_eq!(nearest("zzzzzzzzzzzz", known), None);
+    }
+}

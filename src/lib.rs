@@ -1,0 +1,9 @@
+//! tokensim: how likely you are to run out on each plan, and what one usable
+//! deliverable really costs, for the way you actually work.
+
+pub mod catalog;
+pub mod cli;
+pub mod error;
+pub mod input;
+pub mod ledger;
+pub mod report;
