@@ -1,12 +1,17 @@
 //! The command line, turned into calls of the library.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::catalog::{Catalog, render_tables};
 use crate::error::Error;
+use crate::input::InputErrors;
+use crate::report::{self, ScenarioReport};
+use crate::scenario::{Overrides, Scenario, discover};
+use crate::simulation;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,15 +26,68 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Simulate scenarios and write summary.csv, by_month.csv and comparisons.csv per scenario.
+    Run(RunArgs),
+    /// Check scenario files (and the catalog) and print every problem found.
+    Validate(ValidateArgs),
     /// Print the catalog (plans and action costs) as tables, or dump it as TOML.
     Catalog(CatalogArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct CatalogArgs {
+pub struct RunArgs {
+    /// Scenario files or directories of them.
+    #[arg(value_name = "SCENARIO_OR_DIR", default_value = "scenarios")]
+    pub inputs: Vec<PathBuf>,
+    /// Output directory.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// Paths (independent simulated creators' horizons) per scenario.
+    #[arg(long, value_name = "N")]
+    pub paths: Option<u64>,
+    /// Months per path.
+    #[arg(long, value_name = "M")]
+    pub months: Option<u32>,
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// Plans to compare, comma-separated (default: the scenario's, or all that fit).
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub plans: Option<Vec<String>>,
+    /// Highest acceptable probability of running out and unmet share (0 to 1).
+    #[arg(long, value_name = "P")]
+    pub target: Option<f64>,
+    #[command(flatten)]
+    pub catalog: CatalogFile,
+    /// Write no charts.
+    #[arg(long)]
+    pub no_plots: bool,
+    /// No progress bar and no summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[arg(value_name = "SCENARIO_OR_DIR", default_value = "scenarios")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub catalog: CatalogFile,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogFile {
     /// Use this catalog file instead of the embedded Leonardo.Ai catalog.
-    #[arg(long, value_name = "FILE")]
-    pub catalog: Option<PathBuf>,
+    #[arg(long = "catalog", value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    #[command(flatten)]
+    pub catalog: CatalogFile,
     /// Write the catalog as editable TOML: to FILE, or to stdout without one.
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
     pub dump: Option<PathBuf>,
@@ -38,24 +96,113 @@ pub struct CatalogArgs {
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Run(args) => simulate(args),
+        Command::Validate(args) => validate(args),
         Command::Catalog(args) => catalog(args),
     }
 }
 
-/// The catalog named by `--catalog`, or the embedded one.
-pub fn load_catalog(path: Option<&PathBuf>) -> Result<Catalog, Error> {
-    match path {
-        Some(path) => Ok(Catalog::load(path)?),
-        None => Ok(Catalog::leonardo()),
+impl CatalogFile {
+    /// The catalog named by `--catalog`, or the embedded one.
+    pub fn load(&self) -> Result<Catalog, Error> {
+        match &self.path {
+            Some(path) => Ok(Catalog::load(path)?),
+            None => Ok(Catalog::leonardo()),
+        }
     }
 }
 
+/// Loads every scenario, collecting the problems of all files before failing.
+fn load_scenarios(inputs: &[PathBuf], catalog: &Catalog, overrides: &Overrides) -> Result<Vec<Scenario>, Error> {
+    let mut scenarios = Vec::new();
+    let mut problems = Vec::new();
+    for path in discover(inputs)? {
+        match Scenario::load(&path, catalog, overrides) {
+            Ok(scenario) => scenarios.push(scenario),
+            Err(InputErrors(errors)) => problems.extend(errors),
+        }
+    }
+    if problems.is_empty() { Ok(scenarios) } else { Err(InputErrors(problems).into()) }
+}
+
+fn validate(args: ValidateArgs) -> Result<(), Error> {
+    let catalog = args.catalog.load()?;
+    let scenarios = load_scenarios(&args.inputs, &catalog, &Overrides::default())?;
+    let names: Vec<String> = scenarios.iter().map(|s| s.path.display().to_string()).collect();
+    print_stdout(&format!("ok: {} scenario file(s): {}\n", names.len(), names.join(", ")))
+}
+
+fn simulate(args: RunArgs) -> Result<(), Error> {
+    if args.threads == Some(0) {
+        return Err(Error::Usage("--threads 0: give 1 or more threads".into()));
+    }
+    if args.paths == Some(0) || args.months == Some(0) {
+        return Err(Error::Usage("--paths and --months must be 1 or more".into()));
+    }
+    if let Some(t) = args.target.filter(|t| !(0.0..=1.0).contains(t)) {
+        return Err(Error::Usage(format!("--target {t}: give a probability from 0 to 1")));
+    }
+    let catalog = args.catalog.load()?;
+    let overrides = Overrides {
+        paths: args.paths,
+        months: args.months,
+        seed: args.seed,
+        plans: args.plans.clone(),
+        target: args.target,
+    };
+    let scenarios = load_scenarios(&args.inputs, &catalog, &overrides)?;
+    check_writable(&args.out)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Run(format!("cannot start worker threads: {e}")))?;
+    let mut reports = Vec::with_capacity(scenarios.len());
+    for scenario in &scenarios {
+        let bar = progress_bar(scenario, args.quiet);
+        let stats = pool
+            .install(|| simulation::run(scenario, &catalog, &|paths| bar.inc(paths)))
+            .map_err(|e| Error::Run(format!("{}: {e}", scenario.path.display())))?;
+        bar.finish_and_clear();
+        reports.push(ScenarioReport::new(scenario, &catalog, stats));
+    }
+    for r in &reports {
+        report::write_scenario(r, &args.out.join(&r.scenario.name))?;
+    }
+    report::write_atomically(&args.out.join("index.csv"), &report::index::render(&reports)?)?;
+    if !args.quiet {
+        let tables: Vec<String> = reports.iter().map(report::table::render).collect();
+        print_stdout(&format!("{}\nOutputs in {}\n", tables.join("\n"), args.out.display()))?;
+    }
+    Ok(())
+}
+
+/// Fails before any simulation if the output directory cannot be written.
+fn check_writable(out: &Path) -> Result<(), Error> {
+    let fail = |e: std::io::Error| Error::Run(format!("cannot write to the output directory {}: {e}", out.display()));
+    std::fs::create_dir_all(out).map_err(fail)?;
+    tempfile::NamedTempFile::new_in(out).map_err(fail)?;
+    Ok(())
+}
+
+fn progress_bar(scenario: &Scenario, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(scenario.file.run.paths);
+    let style = ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos}/{len} paths, {eta} left")
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_prefix(scenario.name.clone());
+    bar
+}
+
 fn catalog(args: CatalogArgs) -> Result<(), Error> {
-    let catalog = load_catalog(args.catalog.as_ref())?;
+    let catalog = args.catalog.load()?;
     match args.dump {
         None => print_stdout(&render_tables(&catalog)),
         Some(path) if path.as_os_str() == "-" => print_stdout(&catalog.to_toml()),
-        Some(path) => crate::report::write_atomically(&path, catalog.to_toml().as_bytes()),
+        Some(path) => report::write_atomically(&path, catalog.to_toml().as_bytes()),
     }
 }
 

@@ -69,10 +69,7 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Source {
-            name: name.into(),
-            text: text.into(),
-        }
+        Source { name: name.into(), text: text.into() }
     }
 
     /// Reads a file, refusing one that cannot be read or is not UTF-8.
@@ -96,10 +93,19 @@ impl Source {
         Ok(Source { name, text })
     }
 
-    /// Deserializes the whole file, reporting the first problem with its line and field.
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, InputError> {
-        let deserializer =
-            toml::Deserializer::parse(&self.text).map_err(|e| self.toml_error(&e, ""))?;
+    /// Deserializes the whole file, reporting the first problem with its line
+    /// and field; `needs` says what a file of this kind must contain.
+    pub fn parse_document<T: DeserializeOwned>(&self, needs: &str) -> Result<T, InputError> {
+        let has_content = self.text.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        if !has_content {
+            return Err(InputError {
+                file: self.name.clone(),
+                line: Some(1),
+                field: String::new(),
+                message: format!("the file is empty; {needs}"),
+            });
+        }
+        let deserializer = toml::Deserializer::parse(&self.text).map_err(|e| self.toml_error(&e, ""))?;
         serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let field = e.path().to_string();
             let field = if field == "." { String::new() } else { field };
@@ -108,23 +114,26 @@ impl Source {
     }
 
     fn toml_error(&self, error: &toml::de::Error, field: &str) -> InputError {
+        let mut message = error.message().trim().to_string();
+        let at = error.span().and_then(|span| self.text.get(span)).map(str::trim).unwrap_or("");
+        if message == "duplicate key" && !at.is_empty() {
+            message = format!("duplicate key `{at}`: it is written twice in the same table; keep one");
+        }
+        if let Some(hint) = suggest_field(&message) {
+            message.push_str(&hint);
+        }
         InputError {
             file: self.name.clone(),
             line: error.span().map(|span| line_of(&self.text, span.start)),
             field: field.to_string(),
-            message: error.message().trim().to_string(),
+            message,
         }
     }
 
     /// An error about `field` (a path like `plans[2].bank_cap`), located at its line.
     pub fn error(&self, field: impl Into<String>, message: impl Into<String>) -> InputError {
         let field = field.into();
-        InputError {
-            file: self.name.clone(),
-            line: self.locate(&field),
-            message: message.into(),
-            field,
-        }
+        InputError { file: self.name.clone(), line: self.locate(&field), message: message.into(), field }
     }
 
     /// The line where `field` is written; for a field that is absent, the line
@@ -171,14 +180,18 @@ fn split_path(field: &str) -> Vec<Segment<'_>> {
     segments
 }
 
+/// For serde's "unknown field `x`, expected `a`, `b` or `c`": "; did you mean `b`?".
+fn suggest_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (given, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    nearest(given, known).map(|k| format!("; did you mean `{k}`?"))
+}
+
 /// The 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// The known name closest to `given`, to suggest in an error message.
@@ -212,21 +225,32 @@ mod tests {
 
     #[test]
     fn parse_error_names_line_and_field() {
-        let e = Source::new("f.toml", TEXT).parse::<Doc>().unwrap_err();
+        let e = Source::new("f.toml", TEXT).parse_document::<Doc>("a doc").unwrap_err();
         assert_eq!(e.line, Some(6));
         assert_eq!(e.field, "items[1].size");
-        assert!(
-            e.to_string().starts_with("f.toml:6: items[1].size: "),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("f.toml:6: items[1].size: "), "{e}");
     }
 
     #[test]
     fn unknown_key_is_an_error_at_its_line() {
         let text = "[[items]]\nsize = 1\nsise = 2\n";
-        let e = Source::new("f.toml", text).parse::<Doc>().unwrap_err();
+        let e = Source::new("f.toml", text).parse_document::<Doc>("a doc").unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("unknown field `sise`"), "{e}");
+        assert!(e.message.ends_with("did you mean `size`?"), "{e}");
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_say_so() {
+        let e = Source::new("f.toml", "# nothing\n\n").parse_document::<Doc>("a doc needs items").unwrap_err();
+        assert_eq!(e.message, "the file is empty; a doc needs items");
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named() {
+        let e = Source::new("f.toml", "[[items]]\nsize = 1\nsize = 2\n").parse_document::<Doc>("").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("duplicate key `size`"), "{e}");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! top-up tokens. The API route is the same machine with one pool of
 //! micro-dollars refilled by its automatic top-up.
 
+use std::collections::VecDeque;
+
 use crate::catalog::{Family, Micros};
 
 /// What the ledger's pools count.
@@ -63,10 +65,12 @@ pub enum Policy {
     /// Go relaxed where the plan and action allow and today's throughput lasts;
     /// otherwise as `TopUp`.
     RelaxedThenTopUp,
-    /// Wait: the job resumes when tokens come back (next reset) or relaxed
-    /// throughput renews (next day).
+    /// Wait: the job, and the jobs after it, resume in order when tokens come
+    /// back (next reset) or relaxed throughput renews (next day).
     Wait,
     /// Drop the job: what it spent stays spent, nothing usable comes out.
+    /// (Under every policy a job is dropped when a charge exceeds all the plan
+    /// can ever hold, e.g. a 250-token video on Free's 150 a day.)
     Drop,
 }
 
@@ -112,8 +116,10 @@ pub struct MonthTally {
     pub abandoned: u64,
     /// Jobs dropped for want of tokens.
     pub dropped: u64,
-    /// Jobs still waiting at the end of the month.
+    /// Jobs demanded this month and still waiting at its end (unmet this month).
     pub waiting: u64,
+    /// All jobs waiting at the end of the month, whenever they were demanded.
+    pub backlog: u64,
     /// Day of the month (1-based) when a charge first could not be paid.
     pub exhausted_day: Option<u32>,
     /// Charges completed, paid or relaxed.
@@ -151,6 +157,7 @@ struct Pending {
     charges: Vec<Charge>,
     usable: bool,
     since_day: u32,
+    since_month: u32,
 }
 
 enum Paid {
@@ -176,7 +183,7 @@ pub struct Ledger {
     day: u32,
     day_of_month: u32,
     relaxed_left: [u64; Family::ALL.len()],
-    backlog: Vec<Pending>,
+    backlog: VecDeque<Pending>,
     tally: MonthTally,
 }
 
@@ -191,7 +198,7 @@ impl Ledger {
             day: 0,
             day_of_month: 0,
             relaxed_left: [0; Family::ALL.len()],
-            backlog: Vec::new(),
+            backlog: VecDeque::new(),
             tally: MonthTally::default(),
         }
     }
@@ -222,10 +229,7 @@ impl Ledger {
     /// The billing day: the subscription is charged, and on a monthly plan the
     /// unused allowance rolls into the bank up to its caps and the rest expires.
     pub fn begin_month(&mut self) {
-        self.tally = MonthTally {
-            subscription: self.terms.subscription,
-            ..MonthTally::default()
-        };
+        self.tally = MonthTally { subscription: self.terms.subscription, ..MonthTally::default() };
         self.day_of_month = 0;
         if !self.terms.daily_reset {
             if self.months > 0 {
@@ -250,16 +254,19 @@ impl Ledger {
         debug_assert!(self.balanced(), "ledger out of balance: {self:?}");
     }
 
-    /// A new job arrives today and is worked on at once.
+    /// A new job arrives today. Waiting work is done in order, so while jobs
+    /// wait a new one joins the end of the queue; otherwise it is worked on at once.
     pub fn submit(&mut self, job: Job) {
         self.tally.demanded += 1;
-        match self.run(job.charges) {
+        let next = if self.backlog.is_empty() { self.run(job.charges) } else { JobEnd::Waiting(0) };
+        match next {
             JobEnd::Done => self.complete(job.usable, self.day),
             JobEnd::Dropped => self.tally.dropped += 1,
-            JobEnd::Waiting(next) => self.backlog.push(Pending {
+            JobEnd::Waiting(next) => self.backlog.push_back(Pending {
                 charges: job.charges[next..].to_vec(),
                 usable: job.usable,
                 since_day: self.day,
+                since_month: self.months,
             }),
         }
     }
@@ -268,7 +275,8 @@ impl Ledger {
     pub fn end_month(&mut self) -> MonthTally {
         debug_assert!(self.balanced(), "ledger out of balance: {self:?}");
         debug_assert!(self.pools.bank <= self.terms.bank_cap);
-        self.tally.waiting = self.backlog.len() as u64;
+        self.tally.waiting = self.backlog.iter().filter(|p| p.since_month == self.months).count() as u64;
+        self.tally.backlog = self.backlog.len() as u64;
         self.tally.end = self.pools;
         std::mem::take(&mut self.tally)
     }
@@ -294,19 +302,20 @@ impl Ledger {
         self.expire_fast();
     }
 
+    /// Works through the waiting jobs in order, stopping at the first that
+    /// still cannot be paid.
     fn retry_backlog(&mut self) {
-        let mut still_waiting = Vec::new();
-        for mut pending in std::mem::take(&mut self.backlog) {
+        while let Some(mut pending) = self.backlog.pop_front() {
             match self.run(&pending.charges) {
                 JobEnd::Done => self.complete(pending.usable, pending.since_day),
                 JobEnd::Waiting(next) => {
                     pending.charges.drain(..next);
-                    still_waiting.push(pending);
+                    self.backlog.push_front(pending);
+                    return;
                 }
-                JobEnd::Dropped => unreachable!("only the wait policy keeps jobs waiting"),
+                JobEnd::Dropped => self.tally.dropped += 1,
             }
         }
-        self.backlog = still_waiting;
     }
 
     fn complete(&mut self, usable: bool, since_day: u32) {
@@ -319,15 +328,44 @@ impl Ledger {
     }
 
     fn run(&mut self, charges: &[Charge]) -> JobEnd {
+        if self.pay_from_fast(charges) {
+            return JobEnd::Done;
+        }
         for (i, charge) in charges.iter().enumerate() {
             if let Paid::Refused = self.pay(charge) {
-                return match self.policy {
-                    Policy::Drop => JobEnd::Dropped,
-                    _ => JobEnd::Waiting(i),
+                return if self.policy == Policy::Drop || !self.could_ever_pay(charge) {
+                    JobEnd::Dropped
+                } else {
+                    JobEnd::Waiting(i)
                 };
             }
         }
         JobEnd::Done
+    }
+
+    /// The common case in one step: the whole job fits in the monthly Fast
+    /// tokens, so every charge is paid from them in turn.
+    fn pay_from_fast(&mut self, charges: &[Charge]) -> bool {
+        if self.terms.auto_refill_below.is_some() || self.terms.unit != Unit::Tokens {
+            return false;
+        }
+        let total: u64 = charges.iter().map(|c| c.tokens).sum();
+        if total > self.pools.fast {
+            return false;
+        }
+        self.pools.fast -= total;
+        self.flows.spent += total;
+        let t = &mut self.tally;
+        t.charges += charges.len() as u64;
+        t.spent += total;
+        t.from_fast += total;
+        true
+    }
+
+    /// False for a charge larger than this plan can ever hold (on Free, a
+    /// charge above 150 tokens): waiting for it would block the queue forever.
+    fn could_ever_pay(&self, charge: &Charge) -> bool {
+        self.terms.pack.is_some() || self.amount(charge) <= self.terms.allowance + self.terms.bank_cap
     }
 
     fn amount(&self, charge: &Charge) -> u64 {
@@ -340,17 +378,9 @@ impl Ledger {
     fn pay(&mut self, charge: &Charge) -> Paid {
         let amount = self.amount(charge);
         if let (Some(below), Some(pack)) = (self.terms.auto_refill_below, self.terms.pack) {
-            self.buy(
-                amount
-                    .saturating_sub(self.pools.total())
-                    .div_ceil(pack.units),
-            );
+            self.buy(amount.saturating_sub(self.pools.total()).div_ceil(pack.units));
             self.take(amount);
-            self.buy(
-                below
-                    .saturating_sub(self.pools.total())
-                    .div_ceil(pack.units),
-            );
+            self.buy(below.saturating_sub(self.pools.total()).div_ceil(pack.units));
             return Paid::Yes;
         }
         if self.pools.total() >= amount {

@@ -3,7 +3,11 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod demand;
 pub mod error;
 pub mod input;
 pub mod ledger;
 pub mod report;
+pub mod scenario;
+pub mod simulation;
+pub mod statistics;

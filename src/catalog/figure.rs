@@ -43,11 +43,7 @@ pub struct Figure<T> {
 
 impl<T> Figure<T> {
     pub fn new(value: T, basis: Basis) -> Self {
-        Figure {
-            value,
-            basis,
-            source: None,
-        }
+        Figure { value, basis, source: None }
     }
 }
 
@@ -108,8 +104,7 @@ impl<'de, T: FigureValue> Visitor<'de> for BareVisitor<T> {
         T::from_i64(v).ok_or_else(|| E::invalid_value(de::Unexpected::Signed(v), &self))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-        let signed =
-            i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
+        let signed = i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
         self.visit_i64(signed)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
@@ -138,16 +133,20 @@ impl<'de, T: FigureValue> Visitor<'de> for FigureVisitor<T> {
         )
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Figure<T>, E> {
-        BareVisitor(PhantomData).visit_i64(v).map(user)
+        T::from_i64(v).map(user).ok_or_else(|| E::invalid_value(de::Unexpected::Signed(v), &self))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Figure<T>, E> {
-        BareVisitor(PhantomData).visit_u64(v).map(user)
+        let signed = i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
+        self.visit_i64(signed)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Figure<T>, E> {
-        BareVisitor(PhantomData).visit_f64(v).map(user)
+        T::from_f64(v).map(user).ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Figure<T>, E> {
+        Err(E::invalid_type(de::Unexpected::Str(v), &self))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Figure<T>, E> {
-        BareVisitor(PhantomData).visit_bool(v).map(user)
+        T::from_bool(v).map(user).ok_or_else(|| E::invalid_type(de::Unexpected::Bool(v), &self))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Figure<T>, A::Error> {
         let (mut value, mut basis, mut source) = (None, None, None);
@@ -157,10 +156,7 @@ impl<'de, T: FigureValue> Visitor<'de> for FigureVisitor<T> {
                 "basis" => basis = Some(map.next_value::<Basis>()?),
                 "source" => source = Some(map.next_value::<String>()?),
                 other => {
-                    return Err(de::Error::unknown_field(
-                        other,
-                        &["value", "basis", "source"],
-                    ));
+                    return Err(de::Error::unknown_field(other, &["value", "basis", "source"]));
                 }
             }
         }
@@ -180,4 +176,15 @@ impl<'de, T: FigureValue> Deserialize<'de> for Figure<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(FigureVisitor(PhantomData))
     }
+}
+
+/// For `#[serde(deserialize_with)]`: an optional whole number of tokens, with
+/// "a whole number, 0 or more" in its errors.
+pub fn whole_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Bare::<u64>::deserialize(d).map(|b| Some(b.0))
+}
+
+/// For `#[serde(deserialize_with)]`: a list of whole numbers of tokens.
+pub fn whole_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    Vec::<Bare<u64>>::deserialize(d).map(|v| v.into_iter().map(|b| b.0).collect())
 }

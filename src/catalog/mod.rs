@@ -25,10 +25,16 @@ pub const LEONARDO_TOML: &str = include_str!("leonardo.toml");
 /// Micro-dollars: money is kept in whole millionths of a dollar so that sums are exact.
 pub type Micros = u64;
 
-/// Converts dollars to micro-dollars.
+/// Converts dollars to micro-dollars (saturating: `as` clamps to the range).
 pub fn micros(usd: f64) -> Micros {
     (usd * 1e6).round() as Micros
 }
+
+/// The largest token figure a catalog may hold: far above any plan, far below
+/// where sums over a long horizon could overflow.
+pub const MAX_TOKENS: u64 = 1_000_000_000_000;
+/// The largest dollar figure a catalog may hold.
+pub const MAX_USD: f64 = 1_000_000.0;
 
 /// The families of actions a plan's rules speak of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -43,13 +49,7 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 5] = [
-        Family::Image,
-        Family::Edit,
-        Family::Reference,
-        Family::ThreeD,
-        Family::Video,
-    ];
+    pub const ALL: [Family; 5] = [Family::Image, Family::Edit, Family::Reference, Family::ThreeD, Family::Video];
     pub fn index(self) -> usize {
         self as usize
     }
@@ -113,6 +113,7 @@ pub struct Catalog {
 #[serde(deny_unknown_fields)]
 pub struct ReferenceCosts {
     /// `extra[n]`: tokens added to a generation that uses `n` reference images.
+    #[serde(deserialize_with = "figure::whole_vec")]
     pub extra: Vec<u64>,
     /// Dollars added on the API route per generation with references.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,15 +201,15 @@ pub struct Action {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenCost {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "figure::whole_opt")]
     pub each: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "figure::whole_opt")]
     pub one: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "figure::whole_opt")]
     pub two: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "figure::whole_opt")]
     pub three: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "figure::whole_opt")]
     pub four: Option<u64>,
     /// How 2 and 3 images are priced when only 1 and 4 are published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,7 +246,7 @@ impl TokenCost {
     /// Tokens for a call on `images` images (1 to 4 for batch prices).
     pub fn for_images(&self, images: u32) -> Option<u64> {
         if let Some(each) = self.each {
-            return each.checked_mul(u64::from(images));
+            return each.checked_mul(u64::from(images)).filter(|_| images > 0);
         }
         let (one, four) = (self.one?, self.four?);
         match images {
@@ -261,8 +262,8 @@ impl TokenCost {
                 }
                 BatchRule::InterpolateUp => {
                     let steps = u64::from(images) - 1;
-                    let rise = four.saturating_sub(one) * steps;
-                    Some(one + rise.div_ceil(3))
+                    let rise = four.saturating_sub(one).saturating_mul(steps);
+                    Some(one.saturating_add(rise.div_ceil(3)))
                 }
             },
             _ => None,
@@ -289,17 +290,14 @@ impl Catalog {
 
     /// Parses and validates a catalog, returning every problem found.
     pub fn from_source(source: &Source) -> Result<Catalog, InputErrors> {
-        let catalog: Catalog = source.parse()?;
+        let catalog: Catalog = source.parse_document(
+            "a catalog needs vendor, as_of, currency, a [references] table, [[plans]] and [[actions]] tables",
+        )?;
         let problems = validate::check(&catalog);
         if problems.is_empty() {
             Ok(catalog)
         } else {
-            Err(InputErrors(
-                problems
-                    .into_iter()
-                    .map(|(field, message)| source.error(field, message))
-                    .collect(),
-            ))
+            Err(InputErrors(problems.into_iter().map(|(field, message)| source.error(field, message)).collect()))
         }
     }
 
@@ -322,7 +320,7 @@ impl Catalog {
             PlanKind::Team => u64::from(seats).max(plan.min_seats.as_ref().map_or(1, |f| f.value)),
             _ => 1,
         };
-        let per_seat = |f: &Option<Figure<u64>>| f.as_ref().map_or(0, |f| f.value) * billed_seats;
+        let per_seat = |f: &Option<Figure<u64>>| f.as_ref().map_or(0, |f| f.value).saturating_mul(billed_seats);
         let price = match billing {
             Billing::Monthly => &plan.price_monthly,
             Billing::Yearly => &plan.price_yearly,
@@ -334,10 +332,7 @@ impl Catalog {
         let (unit, pack, auto_refill_below) = match &plan.auto_topup {
             Some(auto) if plan.kind == PlanKind::Api => (
                 Unit::MicroUsd,
-                Some(Pack {
-                    units: micros(auto.amount.value),
-                    price: micros(auto.amount.value),
-                }),
+                Some(Pack { units: micros(auto.amount.value), price: micros(auto.amount.value) }),
                 Some(micros(auto.threshold.value)),
             ),
             _ => (Unit::Tokens, topup_pack(plan), None),
@@ -348,7 +343,7 @@ impl Catalog {
             allowance: per_seat(&plan.allowance),
             inflow_cap: per_seat(&plan.rollover_inflow_cap),
             bank_cap: per_seat(&plan.bank_cap),
-            subscription: micros(price.value) * billed_seats,
+            subscription: micros(price.value).saturating_mul(billed_seats),
             pack,
             auto_refill_below,
             relaxed_per_day,
@@ -358,34 +353,25 @@ impl Catalog {
     /// What one call of `action` on `images` images with `references` reference images costs.
     pub fn charge(&self, action: &Action, images: u32, references: u32) -> Result<Charge, String> {
         let base = action.tokens.for_images(images).ok_or_else(|| {
+            format!("action `{}` takes 1 to {} images per call, not {images}", action.id, action.tokens.max_images())
+        })?;
+        let extra = self.references.extra.get(references as usize).copied().ok_or_else(|| {
             format!(
-                "action `{}` takes 1 to {} images per call, not {images}",
-                action.id,
-                action.tokens.max_images()
+                "at most {} reference images per call, not {references}",
+                self.references.extra.len().saturating_sub(1)
             )
         })?;
-        let extra = self
-            .references
-            .extra
-            .get(references as usize)
-            .copied()
-            .ok_or_else(|| {
-                format!(
-                    "at most {} reference images per call, not {references}",
-                    self.references.extra.len().saturating_sub(1)
-                )
-            })?;
         let api_extra = match (&self.references.api_extra_usd, references) {
             (Some(f), r) if r > 0 => micros(f.value),
             _ => 0,
         };
         let api = action.api.as_ref().map(|a| match a.per {
-            ApiUnit::Image => micros(a.usd.value) * u64::from(images),
+            ApiUnit::Image => micros(a.usd.value).saturating_mul(u64::from(images)),
             ApiUnit::Call => micros(a.usd.value),
         });
         Ok(Charge {
-            tokens: base + extra,
-            api_micros: api.map(|m| m + api_extra),
+            tokens: base.saturating_add(extra),
+            api_micros: api.map(|m| m.saturating_add(api_extra)),
             family: action.family,
             relaxed_ok: action.relaxed.value,
         })
@@ -394,8 +380,5 @@ impl Catalog {
 
 fn topup_pack(plan: &Plan) -> Option<Pack> {
     let topup = plan.topup.as_ref().filter(|t| t.allowed.value)?;
-    Some(Pack {
-        units: topup.pack_tokens.as_ref()?.value,
-        price: micros(topup.pack_price.as_ref()?.value),
-    })
+    Some(Pack { units: topup.pack_tokens.as_ref()?.value, price: micros(topup.pack_price.as_ref()?.value) })
 }

@@ -16,9 +16,7 @@ fn mark(basis: Basis) -> &'static str {
 }
 
 fn tokens(f: &Option<Figure<u64>>) -> String {
-    f.as_ref().map_or("-".into(), |f| {
-        format!("{}{}", thousands(f.value), mark(f.basis))
-    })
+    f.as_ref().map_or("-".into(), |f| format!("{}{}", thousands(f.value), mark(f.basis)))
 }
 
 fn usd(f: &Figure<f64>) -> String {
@@ -40,9 +38,7 @@ pub fn render_tables(catalog: &Catalog) -> String {
 
 fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_header(header.to_vec());
+    table.load_style(UTF8_FULL_CONDENSED).set_header(header.to_vec());
     table
 }
 
@@ -76,22 +72,13 @@ fn plan_row(plan: &Plan) -> Vec<String> {
         _ => "individual".into(),
     };
     let reset = match (plan.reset, &plan.auto_topup) {
-        (_, Some(auto)) => format!(
-            "auto top-up {} below {}",
-            usd(&auto.amount),
-            usd(&auto.threshold)
-        ),
+        (_, Some(auto)) => format!("auto top-up {} below {}", usd(&auto.amount), usd(&auto.threshold)),
         (Some(reset), _) => format!("{reset:?}").to_lowercase(),
         (None, None) => "-".into(),
     };
     let topup = match &plan.topup {
         Some(t) if t.allowed.value => match (&t.pack_tokens, &t.pack_price) {
-            (Some(size), Some(price)) => format!(
-                "{}{} for {}",
-                thousands(size.value),
-                mark(size.basis),
-                usd(price)
-            ),
+            (Some(size), Some(price)) => format!("{}{} for {}", thousands(size.value), mark(size.basis), usd(price)),
             _ => "yes".into(),
         },
         _ => "no".into(),
@@ -99,14 +86,7 @@ fn plan_row(plan: &Plan) -> Vec<String> {
     let relaxed = plan
         .relaxed
         .iter()
-        .map(|lane| {
-            format!(
-                "{} {}{}",
-                lane.family.name(),
-                lane.per_day.value,
-                mark(lane.per_day.basis)
-            )
-        })
+        .map(|lane| format!("{} {}{}", lane.family.name(), lane.per_day.value, mark(lane.per_day.basis)))
         .collect::<Vec<_>>()
         .join(", ");
     vec![
@@ -120,18 +100,13 @@ fn plan_row(plan: &Plan) -> Vec<String> {
         usd(&plan.price_monthly),
         usd(&plan.price_yearly),
         topup,
-        if relaxed.is_empty() {
-            "no".into()
-        } else {
-            relaxed
-        },
+        if relaxed.is_empty() { "no".into() } else { relaxed },
     ]
 }
 
 fn actions_table(catalog: &Catalog) -> Table {
-    let mut table = new_table(&[
-        "action", "name", "family", "1 img", "2 img", "3 img", "4 img", "each", "relaxed", "API $",
-    ]);
+    let mut table =
+        new_table(&["action", "name", "family", "1 img", "2 img", "3 img", "4 img", "each", "relaxed", "API $"]);
     for action in &catalog.actions {
         table.add_row(action_row(action));
     }
@@ -150,13 +125,10 @@ fn action_row(action: &Action) -> Vec<String> {
         }
         _ => "-".into(),
     };
-    let api = action.api.as_ref().map_or("-".into(), |a| {
-        format!(
-            "{} per {}",
-            usd(&a.usd),
-            format!("{:?}", a.per).to_lowercase()
-        )
-    });
+    let api = action
+        .api
+        .as_ref()
+        .map_or("-".into(), |a| format!("{} per {}", usd(&a.usd), format!("{:?}", a.per).to_lowercase()));
     vec![
         action.id.clone(),
         action.name.clone(),
@@ -165,8 +137,7 @@ fn action_row(action: &Action) -> Vec<String> {
         batch(2),
         batch(3),
         batch(4),
-        t.each
-            .map_or("-".into(), |e| format!("{}{m}", thousands(e))),
+        t.each.map_or("-".into(), |e| format!("{}{m}", thousands(e))),
         if action.relaxed.value { "yes" } else { "no" }.into(),
         api,
     ]

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{Action, BatchRule, Catalog, Plan, PlanKind, Reset};
+use super::{Action, BatchRule, Catalog, Figure, MAX_TOKENS, MAX_USD, Plan, PlanKind, Reset};
 
 /// (field path, message) for every problem found.
 pub type Problems = Vec<(String, String)>;
@@ -10,16 +10,10 @@ pub type Problems = Vec<(String, String)>;
 pub fn check(catalog: &Catalog) -> Problems {
     let mut problems = Problems::new();
     if catalog.plans.is_empty() {
-        problems.push((
-            "plans".into(),
-            "the catalog has no plans; add at least one [[plans]] table".into(),
-        ));
+        problems.push(("plans".into(), "the catalog has no plans; add at least one [[plans]] table".into()));
     }
     if catalog.actions.is_empty() {
-        problems.push((
-            "actions".into(),
-            "the catalog has no actions; add at least one [[actions]] table".into(),
-        ));
+        problems.push(("actions".into(), "the catalog has no actions; add at least one [[actions]] table".into()));
     }
     if catalog.references.extra.is_empty() {
         problems.push((
@@ -27,16 +21,8 @@ pub fn check(catalog: &Catalog) -> Problems {
             "give the extra tokens for 0, 1, 2, … reference images, e.g. [0, 0, 2, 4, 6]".into(),
         ));
     }
-    unique_ids(
-        catalog.plans.iter().map(|p| p.id.as_str()),
-        "plans",
-        &mut problems,
-    );
-    unique_ids(
-        catalog.actions.iter().map(|a| a.id.as_str()),
-        "actions",
-        &mut problems,
-    );
+    unique_ids(catalog.plans.iter().map(|p| p.id.as_str()), "plans", &mut problems);
+    unique_ids(catalog.actions.iter().map(|a| a.id.as_str()), "actions", &mut problems);
     for (i, plan) in catalog.plans.iter().enumerate() {
         check_plan(plan, &format!("plans[{i}]"), &mut problems);
     }
@@ -52,10 +38,7 @@ fn unique_ids<'a>(ids: impl Iterator<Item = &'a str>, table: &str, problems: &mu
         if id.trim().is_empty() {
             problems.push((format!("{table}[{i}].id"), "an id must not be empty".into()));
         } else if !seen.insert(id) {
-            problems.push((
-                format!("{table}[{i}].id"),
-                format!("the id `{id}` is used twice; ids must be unique"),
-            ));
+            problems.push((format!("{table}[{i}].id"), format!("the id `{id}` is used twice; ids must be unique")));
         }
     }
 }
@@ -68,27 +51,15 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
     };
     match plan.kind {
         PlanKind::Individual | PlanKind::Team => {
-            need(
-                plan.reset.is_some(),
-                "reset",
-                "a token plan needs reset = \"daily\" or \"monthly\"",
-            );
-            need(
-                plan.allowance.is_some(),
-                "allowance",
-                "a token plan needs its allowance in tokens",
-            );
+            need(plan.reset.is_some(), "reset", "a token plan needs reset = \"daily\" or \"monthly\"");
+            need(plan.allowance.is_some(), "allowance", "a token plan needs its allowance in tokens");
             if plan.reset == Some(Reset::Monthly) {
                 need(
                     plan.rollover_inflow_cap.is_some(),
                     "rollover_inflow_cap",
                     "a monthly plan needs its rollover inflow cap (0 for none)",
                 );
-                need(
-                    plan.bank_cap.is_some(),
-                    "bank_cap",
-                    "a monthly plan needs its bank cap (0 for none)",
-                );
+                need(plan.bank_cap.is_some(), "bank_cap", "a monthly plan needs its bank cap (0 for none)");
             }
             need(
                 plan.auto_topup.is_none(),
@@ -117,12 +88,14 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
     if plan.min_seats.as_ref().is_some_and(|s| s.value == 0) {
         problems.push((format!("{at}.min_seats"), "must be 1 or more".into()));
     }
-    if plan.reset == Some(Reset::Daily) && plan.bank_cap.as_ref().is_some_and(|b| b.value > 0) {
-        problems.push((
-            format!("{at}.bank_cap"),
-            "a daily plan's unused tokens expire; its bank cap must be 0".into(),
-        ));
+    if plan.reset == Some(Reset::Daily) {
+        for (figure, field) in [(&plan.bank_cap, "bank_cap"), (&plan.rollover_inflow_cap, "rollover_inflow_cap")] {
+            if figure.as_ref().is_some_and(|f| f.value > 0) {
+                problems.push((format!("{at}.{field}"), "a daily plan's unused tokens expire; this must be 0".into()));
+            }
+        }
     }
+    check_sizes(plan, at, problems);
     if let Some(topup) = plan.topup.as_ref().filter(|t| t.allowed.value) {
         if topup.pack_tokens.as_ref().is_none_or(|p| p.value == 0) {
             problems.push((
@@ -139,10 +112,7 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
     }
     if let Some(auto) = &plan.auto_topup {
         if auto.amount.value <= 0.0 {
-            problems.push((
-                format!("{at}.auto_topup.amount"),
-                "must be more than 0 dollars".into(),
-            ));
+            problems.push((format!("{at}.auto_topup.amount"), "must be more than 0 dollars".into()));
         }
     }
     let mut families = HashSet::new();
@@ -164,15 +134,23 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
 
 fn check_action(action: &Action, at: &str, problems: &mut Problems) {
     let t = &action.tokens;
+    if [t.each, t.one, t.two, t.three, t.four].iter().flatten().any(|&v| v > MAX_TOKENS) {
+        problems.push((format!("{at}.tokens"), format!("more than {MAX_TOKENS} tokens; give a smaller figure")));
+    }
+    if action.api.as_ref().is_some_and(|a| a.usd.value > MAX_USD) {
+        problems.push((format!("{at}.api.usd"), format!("more than {MAX_USD} dollars; give a smaller figure")));
+    }
     let at = format!("{at}.tokens");
     let batch = [t.one, t.two, t.three, t.four];
     match (t.each, t.one, t.four) {
         (Some(_), None, None) if batch.iter().all(Option::is_none) && t.between.is_none() => {}
-        (Some(_), _, _) => problems.push((at, "give either `each` (a per-item cost) or the batch costs `one` and `four`, not both".into())),
+        (Some(_), _, _) => problems
+            .push((at, "give either `each` (a per-item cost) or the batch costs `one` and `four`, not both".into())),
         (None, Some(one), Some(four)) => match t.between {
             None => problems.push((
                 format!("{at}.between"),
-                "state how 2 and 3 images are priced: \"interpolate-up\" or \"explicit\" (with `two` and `three`)".into(),
+                "state how 2 and 3 images are priced: \"interpolate-up\" or \"explicit\" (with `two` and `three`)"
+                    .into(),
             )),
             Some(BatchRule::Explicit) if t.two.is_none() || t.three.is_none() => {
                 problems.push((at, "between = \"explicit\" needs both `two` and `three`".into()))
@@ -181,9 +159,41 @@ fn check_action(action: &Action, at: &str, problems: &mut Problems) {
                 at,
                 "`two` and `three` are only read with between = \"explicit\"; remove them or change the rule".into(),
             )),
-            _ if one > four => problems.push((format!("{at}.four"), format!("4 images ({four}) cost less than 1 image ({one})"))),
+            _ if one > four => {
+                problems.push((format!("{at}.four"), format!("4 images ({four}) cost less than 1 image ({one})")))
+            }
             _ => {}
         },
-        _ => problems.push((at, "missing cost: give `each = N`, or `one = N` and `four = N` with a `between` rule".into())),
+        _ => problems
+            .push((at, "missing cost: give `each = N`, or `one = N` and `four = N` with a `between` rule".into())),
+    }
+}
+
+/// Token and dollar figures within bounds that keep every sum exact.
+fn check_sizes(plan: &Plan, at: &str, problems: &mut Problems) {
+    let topup = plan.topup.as_ref();
+    let tokens: [(Option<&Figure<u64>>, &str); 4] = [
+        (plan.allowance.as_ref(), "allowance"),
+        (plan.rollover_inflow_cap.as_ref(), "rollover_inflow_cap"),
+        (plan.bank_cap.as_ref(), "bank_cap"),
+        (topup.and_then(|t| t.pack_tokens.as_ref()), "topup.pack_tokens"),
+    ];
+    for (figure, field) in tokens {
+        if figure.is_some_and(|f| f.value > MAX_TOKENS) {
+            problems.push((format!("{at}.{field}"), format!("more than {MAX_TOKENS} tokens; give a smaller figure")));
+        }
+    }
+    let auto = plan.auto_topup.as_ref();
+    let dollars: [(Option<&Figure<f64>>, &str); 5] = [
+        (Some(&plan.price_monthly), "price_monthly"),
+        (Some(&plan.price_yearly), "price_yearly"),
+        (topup.and_then(|t| t.pack_price.as_ref()), "topup.pack_price"),
+        (auto.map(|a| &a.threshold), "auto_topup.threshold"),
+        (auto.map(|a| &a.amount), "auto_topup.amount"),
+    ];
+    for (figure, field) in dollars {
+        if figure.is_some_and(|f| f.value > MAX_USD) {
+            problems.push((format!("{at}.{field}"), format!("more than {MAX_USD} dollars; give a smaller figure")));
+        }
     }
 }

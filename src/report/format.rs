@@ -25,6 +25,11 @@ pub fn dollars(usd: f64) -> String {
     }
 }
 
+/// A share as a percentage: "4.2%", "-" when undefined.
+pub fn percent(x: f64) -> String {
+    if x.is_finite() { format!("{:.1}%", x * 100.0) } else { "-".into() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

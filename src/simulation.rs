@@ -1,0 +1,139 @@
+//! The Monte Carlo run: paths in parallel, the same demand through every plan.
+//!
+//! Paths are split into fixed-size batches; each path draws from its own
+//! generator seeded from (seed, path index) alone, so results do not depend on
+//! the batch, the thread or the machine that ran it. Batch accumulators hold
+//! integers only and merge exactly, so any merge order gives the same bytes.
+
+use rand_pcg::Pcg64;
+use rayon::prelude::*;
+
+use crate::catalog::{Catalog, PlanKind, micros};
+use crate::demand::{DayWork, Profile};
+use crate::ledger::{Ledger, MonthTally, Pack, Terms};
+use crate::scenario::Scenario;
+use crate::statistics::ScenarioStats;
+
+/// Paths per batch: large enough to amortise the accumulator, small enough to balance threads.
+pub const BATCH: u64 = 256;
+
+/// The generator of path `path` under `seed`: PCG-64 (a named, portable
+/// generator) whose state and stream are both derived from the pair.
+pub fn path_rng(seed: u64, path: u64) -> Pcg64 {
+    let state =
+        (u128::from(splitmix(seed ^ splitmix(path))) << 64) | u128::from(splitmix(path ^ 0x9e37_79b9_7f4a_7c15));
+    Pcg64::new(state, u128::from(path))
+}
+
+/// SplitMix64's output function: a well-mixed 64-bit hash.
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The ledger terms of each plan the scenario compares, in its order.
+pub fn plan_terms(scenario: &Scenario, catalog: &Catalog) -> Vec<Terms> {
+    let file = &scenario.file;
+    scenario
+        .plans
+        .iter()
+        .filter_map(|id| catalog.plan(id))
+        .map(|plan| {
+            let mut terms = catalog.terms(plan, file.seats, file.run.billing);
+            if plan.kind == PlanKind::Api {
+                if let Some(amount) = file.api.amount {
+                    terms.pack = Some(Pack { units: micros(amount), price: micros(amount) });
+                }
+                let threshold = file.api.threshold.map(micros).or(terms.auto_refill_below);
+                terms.auto_refill_below = if file.api.auto_topup { threshold } else { None };
+            }
+            terms
+        })
+        .collect()
+}
+
+/// Runs every path of the scenario; `progress` is told how many paths each finished batch held.
+pub fn run(scenario: &Scenario, catalog: &Catalog, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioStats, String> {
+    let terms = plan_terms(scenario, catalog);
+    let run = &scenario.file.run;
+    let batches = run.paths.div_ceil(BATCH);
+    let empty = || ScenarioStats::new(terms.len(), run.months, run.days_per_month);
+    (0..batches)
+        .into_par_iter()
+        .map(|batch| {
+            let first = batch * BATCH;
+            let last = (first + BATCH).min(run.paths);
+            let mut stats = empty();
+            let mut paths = PathRunner::new(scenario, catalog, &terms);
+            for path in first..last {
+                paths.run(path, &mut stats)?;
+            }
+            progress(last - first);
+            Ok(stats)
+        })
+        .try_reduce(empty, |mut a, b| {
+            a.merge(&b);
+            Ok(a)
+        })
+}
+
+/// Buffers reused from path to path, so that no month or day allocates.
+struct PathRunner<'a> {
+    scenario: &'a Scenario,
+    catalog: &'a Catalog,
+    terms: &'a [Terms],
+    ledgers: Vec<Ledger>,
+    tallies: Vec<MonthTally>,
+    demand: Vec<u64>,
+    factors: Vec<f64>,
+    work: DayWork,
+}
+
+impl<'a> PathRunner<'a> {
+    fn new(scenario: &'a Scenario, catalog: &'a Catalog, terms: &'a [Terms]) -> Self {
+        let months = scenario.file.run.months as usize;
+        PathRunner {
+            scenario,
+            catalog,
+            terms,
+            ledgers: Vec::with_capacity(terms.len()),
+            tallies: vec![MonthTally::default(); months * terms.len()],
+            demand: vec![0; months],
+            factors: Vec::new(),
+            work: DayWork::default(),
+        }
+    }
+
+    fn run(&mut self, path: u64, stats: &mut ScenarioStats) -> Result<(), String> {
+        let file = &self.scenario.file;
+        let months = file.run.months as usize;
+        let mut rng = path_rng(file.run.seed, path);
+        let profile = Profile::sample(file, self.catalog, &mut rng)?;
+        self.ledgers.clear();
+        self.ledgers.extend(self.terms.iter().map(|t| Ledger::new(t.clone(), file.on_exhaustion)));
+        for month in 0..months {
+            self.ledgers.iter_mut().for_each(Ledger::begin_month);
+            profile.month_factors(&mut rng, &mut self.factors);
+            let mut demand = 0;
+            for _ in 0..file.run.days_per_month {
+                self.work.clear();
+                profile.day(&self.factors, &mut rng, &mut self.work);
+                demand += self.work.tokens;
+                for ledger in &mut self.ledgers {
+                    ledger.begin_day();
+                    for job in self.work.jobs() {
+                        ledger.submit(job);
+                    }
+                }
+            }
+            for (p, ledger) in self.ledgers.iter_mut().enumerate() {
+                self.tallies[p * months + month] = ledger.end_month();
+            }
+            self.demand[month] = demand;
+        }
+        stats.add_path(&self.tallies, &self.demand);
+        Ok(())
+    }
+}

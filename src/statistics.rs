@@ -1,0 +1,638 @@
+//! Mergeable accumulators and the estimators read from them.
+//!
+//! Every accumulator holds integers only (counts, sums, sums of squares and
+//! products, integer histograms), so merging is exact and the result is the
+//! same whatever the order, the thread count or the machine that ran a shard.
+//! The path is the independent unit: intervals come from per-path totals.
+
+use hdrhistogram::Histogram;
+
+use crate::ledger::MonthTally;
+
+/// 95% two-sided normal quantile.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Sums over path-months of what the ledger reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub months: u64,
+    pub exhausted: u64,
+    /// Sum of first-exhaustion days over exhausted months.
+    pub exhausted_day: u64,
+    pub demanded: u64,
+    pub usable: u64,
+    pub abandoned: u64,
+    pub dropped: u64,
+    /// Jobs waiting at month end, summed over months.
+    pub waiting: u64,
+    pub charges: u64,
+    pub relaxed: u64,
+    pub spent: u64,
+    pub from_fast: u64,
+    pub from_bank: u64,
+    pub from_topup: u64,
+    pub granted: u64,
+    pub expired: u64,
+    pub bought: u64,
+    pub packs: u64,
+    pub topup_cost: u64,
+    pub cost: u64,
+    pub waiting_days: u64,
+    pub bank_end: u64,
+}
+
+impl Sums {
+    pub fn add(&mut self, t: &MonthTally) {
+        self.months += 1;
+        if let Some(day) = t.exhausted_day {
+            self.exhausted += 1;
+            self.exhausted_day += u64::from(day);
+        }
+        self.demanded += t.demanded;
+        self.usable += t.usable;
+        self.abandoned += t.abandoned;
+        self.dropped += t.dropped;
+        self.waiting += t.waiting;
+        self.charges += t.charges;
+        self.relaxed += t.relaxed;
+        self.spent += t.spent;
+        self.from_fast += t.from_fast;
+        self.from_bank += t.from_bank;
+        self.from_topup += t.from_topup;
+        self.granted += t.granted;
+        self.expired += t.expired;
+        self.bought += t.bought;
+        self.packs += t.packs;
+        self.topup_cost += t.topup_cost;
+        self.cost += t.cost();
+        self.waiting_days += t.waiting_days;
+        self.bank_end += t.end.bank;
+    }
+
+    pub fn merge(&mut self, o: &Sums) {
+        let fields = [
+            (&mut self.months, o.months),
+            (&mut self.exhausted, o.exhausted),
+            (&mut self.exhausted_day, o.exhausted_day),
+            (&mut self.demanded, o.demanded),
+            (&mut self.usable, o.usable),
+            (&mut self.abandoned, o.abandoned),
+            (&mut self.dropped, o.dropped),
+            (&mut self.waiting, o.waiting),
+            (&mut self.charges, o.charges),
+            (&mut self.relaxed, o.relaxed),
+            (&mut self.spent, o.spent),
+            (&mut self.from_fast, o.from_fast),
+            (&mut self.from_bank, o.from_bank),
+            (&mut self.from_topup, o.from_topup),
+            (&mut self.granted, o.granted),
+            (&mut self.expired, o.expired),
+            (&mut self.bought, o.bought),
+            (&mut self.packs, o.packs),
+            (&mut self.topup_cost, o.topup_cost),
+            (&mut self.cost, o.cost),
+            (&mut self.waiting_days, o.waiting_days),
+            (&mut self.bank_end, o.bank_end),
+        ];
+        for (mine, theirs) in fields {
+            *mine += theirs;
+        }
+    }
+
+    /// Deliverables that got no usable result in their month: dropped, or still waiting.
+    pub fn unmet(&self) -> u64 {
+        self.dropped + self.waiting
+    }
+}
+
+/// Moments of a pair (x, y) over independent units, for means and ratios with intervals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairMoments {
+    pub n: u64,
+    pub sx: i128,
+    pub sy: i128,
+    pub sxx: u128,
+    pub syy: u128,
+    pub sxy: i128,
+}
+
+impl PairMoments {
+    pub fn add(&mut self, x: i64, y: i64) {
+        let (x, y) = (i128::from(x), i128::from(y));
+        self.n += 1;
+        self.sx += x;
+        self.sy += y;
+        self.sxx += (x * x) as u128;
+        self.syy += (y * y) as u128;
+        self.sxy += x * y;
+    }
+
+    pub fn merge(&mut self, o: &PairMoments) {
+        self.n += o.n;
+        self.sx += o.sx;
+        self.sy += o.sy;
+        self.sxx += o.sxx;
+        self.syy += o.syy;
+        self.sxy += o.sxy;
+    }
+
+    /// Mean of x per unit with a 95% interval.
+    pub fn mean_x(&self) -> Estimate {
+        let n = self.n as f64;
+        if self.n == 0 {
+            return Estimate::nan();
+        }
+        let mean = self.sx as f64 / n;
+        if self.n < 2 {
+            return Estimate::point(mean);
+        }
+        let var = (self.sxx as f64 - n * mean * mean).max(0.0) / (n - 1.0);
+        Estimate::symmetric(mean, Z95 * (var / n).sqrt())
+    }
+
+    /// Ratio of totals sum(x) / sum(y), with a delta-method 95% interval.
+    pub fn ratio(&self) -> Estimate {
+        if self.n == 0 || self.sy == 0 {
+            return Estimate::nan();
+        }
+        let n = self.n as f64;
+        let r = self.sx as f64 / self.sy as f64;
+        if self.n < 2 {
+            return Estimate::point(r);
+        }
+        // sum (x - r y)^2, expanded; its mean is 0 by the choice of r.
+        let ss = (self.sxx as f64 - 2.0 * r * self.sxy as f64 + r * r * self.syy as f64).max(0.0);
+        let ybar = self.sy as f64 / n;
+        let se = (ss / (n - 1.0)).sqrt() / (ybar.abs() * n.sqrt());
+        Estimate::symmetric(r, Z95 * se)
+    }
+}
+
+/// A point estimate with a 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Estimate {
+    pub fn point(value: f64) -> Estimate {
+        Estimate { value, low: value, high: value }
+    }
+    pub fn nan() -> Estimate {
+        Estimate::point(f64::NAN)
+    }
+    pub fn symmetric(value: f64, half: f64) -> Estimate {
+        Estimate { value, low: value - half, high: value + half }
+    }
+    pub fn scaled(self, by: f64) -> Estimate {
+        Estimate { value: self.value * by, low: self.low * by, high: self.high * by }
+    }
+    pub fn contains(&self, x: f64) -> bool {
+        self.low <= x && x <= self.high
+    }
+}
+
+/// Wilson score interval for `k` successes in `n` independent trials (`n` may
+/// be an effective, non-integer count).
+pub fn wilson(k: f64, n: f64) -> Estimate {
+    if n <= 0.0 {
+        return Estimate::nan();
+    }
+    let p = k / n;
+    let z2 = Z95 * Z95;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    // At k = 0 or k = n the bound is exactly 0 or 1; rounding must not move it.
+    let low = if k <= 0.0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if k >= n { 1.0 } else { (centre + half).min(1.0) };
+    Estimate { value: p, low, high }
+}
+
+/// The probability that a month runs out, from per-path counts of exhausted
+/// months. With one month per path the months are independent: Wilson. With
+/// more, months of a path are correlated, so the Wilson interval is taken at
+/// the effective sample size the between-path variance implies (never more
+/// than the number of path-months; the number of paths when p is 0 or 1).
+pub fn exhaustion_probability(per_path: &PairMoments, months: u64) -> Estimate {
+    let paths = per_path.n as f64;
+    let trials = paths * months as f64;
+    if per_path.n == 0 || months == 0 {
+        return Estimate::nan();
+    }
+    let p = per_path.sx as f64 / trials;
+    if months == 1 {
+        return wilson(per_path.sx as f64, paths);
+    }
+    let n_eff = if p > 0.0 && p < 1.0 && per_path.n > 1 {
+        let mean = per_path.sx as f64 / paths;
+        let var_y = (per_path.sxx as f64 - paths * mean * mean).max(0.0) / (paths - 1.0);
+        let var_p = var_y / (paths * (months * months) as f64);
+        if var_p > 0.0 { (p * (1.0 - p) / var_p).min(trials) } else { trials }
+    } else {
+        paths
+    };
+    let mut estimate = wilson(p * n_eff, n_eff);
+    estimate.value = p;
+    estimate
+}
+
+/// A histogram of whole numbers with 3 significant digits (0.1% relative error).
+pub fn new_histogram() -> Histogram<u64> {
+    Histogram::new(3).unwrap_or_else(|_| unreachable!("3 significant figures is a valid precision"))
+}
+
+/// The value at quantile `q`, or NaN for an empty histogram.
+pub fn quantile(h: &Histogram<u64>, q: f64) -> f64 {
+    if h.is_empty() { f64::NAN } else { h.value_at_quantile(q) as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_a_textbook_value() {
+        // 10 of 100 at 95%: Wilson interval (0.0552, 0.1744).
+        let e = wilson(10.0, 100.0);
+        assert!((e.low - 0.0552).abs() < 1e-4 && (e.high - 0.1744).abs() < 1e-4, "{e:?}");
+        // 0 of 50: lower bound 0, upper z^2/(n+z^2).
+        let e = wilson(0.0, 50.0);
+        assert_eq!(e.low, 0.0);
+        assert!((e.high - Z95 * Z95 / (50.0 + Z95 * Z95)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ratio_of_exact_proportional_pairs_has_zero_width() {
+        let mut m = PairMoments::default();
+        for y in 1..20 {
+            m.add(3 * y, y);
+        }
+        let r = m.ratio();
+        assert_eq!(r.value, 3.0);
+        assert!(r.high - r.low < 1e-9);
+    }
+
+    #[test]
+    fn ratio_interval_matches_a_direct_computation() {
+        let xs = [10i64, 14, 9, 20, 17];
+        let ys = [2i64, 3, 2, 4, 3];
+        let mut m = PairMoments::default();
+        for (x, y) in xs.iter().zip(ys) {
+            m.add(*x, y);
+        }
+        let r = 70.0 / 14.0;
+        let ss: f64 = xs.iter().zip(ys).map(|(x, y)| (*x as f64 - r * y as f64).powi(2)).sum();
+        let se = (ss / 4.0).sqrt() / (14.0 / 5.0 * 5f64.sqrt());
+        let e = m.ratio();
+        assert!((e.value - r).abs() < 1e-12 && (e.high - r - Z95 * se).abs() < 1e-9);
+    }
+
+    #[test]
+    fn merge_equals_adding_everything_to_one() {
+        let mut all = PairMoments::default();
+        let (mut a, mut b) = (PairMoments::default(), PairMoments::default());
+        for i in 0..50i64 {
+            all.add(i * 7 - 100, i % 5);
+            if i % 3 == 0 { a.add(i * 7 - 100, i % 5) } else { b.add(i * 7 - 100, i % 5) }
+        }
+        a.merge(&b);
+        assert_eq!(a, all);
+    }
+
+    #[test]
+    fn independent_months_give_about_the_binomial_width() {
+        // Paths whose months are all alike (y = 0 or M) carry one path's worth of
+        // information, not M: the effective size is n - 1 = 99 (the sample
+        // variance divides by n - 1), not 400.
+        let months = 4;
+        let mut clustered = PairMoments::default();
+        for i in 0..100 {
+            clustered.add(if i < 20 { months as i64 } else { 0 }, 1);
+        }
+        let c = exhaustion_probability(&clustered, months);
+        let w = wilson(0.2 * 99.0, 99.0);
+        assert!((c.value - 0.2).abs() < 1e-12);
+        assert!((c.high - w.high).abs() < 1e-9 && (c.low - w.low).abs() < 1e-9, "{c:?} vs {w:?}");
+    }
+}
+
+/// One month of the horizon, for one plan, across paths.
+#[derive(Debug, Clone)]
+pub struct MonthStats {
+    pub sums: Sums,
+    /// Per path: (cost, usable) in this month.
+    pub cost_usable: PairMoments,
+    /// Rollover bank at the month's end.
+    pub bank: Histogram<u64>,
+}
+
+/// Everything kept about one plan.
+#[derive(Debug, Clone)]
+pub struct PlanStats {
+    pub sums: Sums,
+    pub by_month: Vec<MonthStats>,
+    /// Per path: (exhausted months, 1).
+    pub exhausted: PairMoments,
+    /// Per path: (total cost in micro-dollars, total usable deliverables).
+    pub cost_usable: PairMoments,
+    /// Per path-month histograms.
+    pub spent: Histogram<u64>,
+    pub cost: Histogram<u64>,
+    /// Micro-dollars per usable deliverable, over months with at least one.
+    pub cost_per_usable: Histogram<u64>,
+    /// Count of exhausted months by first-exhaustion day (index = day).
+    pub exhaustion_days: Vec<u64>,
+}
+
+/// One pair of plans (a, b), compared month by month on the same demand.
+#[derive(Debug, Clone, Default)]
+pub struct PairStats {
+    pub a: usize,
+    pub b: usize,
+    pub a_cheaper: u64,
+    pub equal: u64,
+    /// Per path: (total cost of a minus total cost of b, 1).
+    pub difference: PairMoments,
+}
+
+/// Everything kept about one scenario's run: mergeable, integer-only.
+#[derive(Debug, Clone)]
+pub struct ScenarioStats {
+    pub months: u32,
+    pub paths: u64,
+    pub plans: Vec<PlanStats>,
+    pub pairs: Vec<PairStats>,
+    /// Tokens the work of a path-month would cost if all of it were paid.
+    pub demand: Histogram<u64>,
+}
+
+impl PlanStats {
+    fn new(months: u32, days: u32) -> PlanStats {
+        PlanStats {
+            sums: Sums::default(),
+            by_month: (0..months)
+                .map(|_| MonthStats {
+                    sums: Sums::default(),
+                    cost_usable: PairMoments::default(),
+                    bank: new_histogram(),
+                })
+                .collect(),
+            exhausted: PairMoments::default(),
+            cost_usable: PairMoments::default(),
+            spent: new_histogram(),
+            cost: new_histogram(),
+            cost_per_usable: new_histogram(),
+            exhaustion_days: vec![0; days as usize + 1],
+        }
+    }
+
+    fn add_path(&mut self, months: &[MonthTally]) {
+        let (mut exhausted, mut cost, mut usable) = (0i64, 0i64, 0i64);
+        for (m, t) in months.iter().enumerate() {
+            self.sums.add(t);
+            let month = &mut self.by_month[m];
+            month.sums.add(t);
+            month.cost_usable.add(t.cost() as i64, t.usable as i64);
+            record(&mut month.bank, t.end.bank);
+            record(&mut self.spent, t.spent);
+            record(&mut self.cost, t.cost());
+            if let Some(per_usable) = t.cost().checked_div(t.usable) {
+                record(&mut self.cost_per_usable, per_usable);
+            }
+            if let Some(day) = t.exhausted_day {
+                exhausted += 1;
+                if let Some(slot) = self.exhaustion_days.get_mut(day as usize) {
+                    *slot += 1;
+                }
+            }
+            cost += t.cost() as i64;
+            usable += t.usable as i64;
+        }
+        self.exhausted.add(exhausted, 1);
+        self.cost_usable.add(cost, usable);
+    }
+
+    fn merge(&mut self, o: &PlanStats) {
+        self.sums.merge(&o.sums);
+        for (mine, theirs) in self.by_month.iter_mut().zip(&o.by_month) {
+            mine.sums.merge(&theirs.sums);
+            mine.cost_usable.merge(&theirs.cost_usable);
+            add_histogram(&mut mine.bank, &theirs.bank);
+        }
+        self.exhausted.merge(&o.exhausted);
+        self.cost_usable.merge(&o.cost_usable);
+        add_histogram(&mut self.spent, &o.spent);
+        add_histogram(&mut self.cost, &o.cost);
+        add_histogram(&mut self.cost_per_usable, &o.cost_per_usable);
+        for (mine, theirs) in self.exhaustion_days.iter_mut().zip(&o.exhaustion_days) {
+            *mine += theirs;
+        }
+    }
+}
+
+fn record(h: &mut Histogram<u64>, value: u64) {
+    // An auto-resizing histogram takes any u64; saturate rather than fail.
+    let _ = h.record(value);
+}
+
+fn add_histogram(into: &mut Histogram<u64>, from: &Histogram<u64>) {
+    let _ = into.add(from);
+}
+
+impl ScenarioStats {
+    pub fn new(plans: usize, months: u32, days: u32) -> ScenarioStats {
+        let pairs =
+            (0..plans).flat_map(|a| (a + 1..plans).map(move |b| PairStats { a, b, ..PairStats::default() })).collect();
+        ScenarioStats {
+            months,
+            paths: 0,
+            plans: (0..plans).map(|_| PlanStats::new(months, days)).collect(),
+            pairs,
+            demand: new_histogram(),
+        }
+    }
+
+    /// Adds one path: `tallies[plan * months + month]`, and the tokens demanded per month.
+    pub fn add_path(&mut self, tallies: &[MonthTally], demand: &[u64]) {
+        let months = self.months as usize;
+        self.paths += 1;
+        for (p, plan) in self.plans.iter_mut().enumerate() {
+            plan.add_path(&tallies[p * months..(p + 1) * months]);
+        }
+        for pair in &mut self.pairs {
+            let mut difference = 0i64;
+            for m in 0..months {
+                let (a, b) = (tallies[pair.a * months + m].cost(), tallies[pair.b * months + m].cost());
+                pair.a_cheaper += u64::from(a < b);
+                pair.equal += u64::from(a == b);
+                difference += a as i64 - b as i64;
+            }
+            pair.difference.add(difference, 1);
+        }
+        for &tokens in demand {
+            record(&mut self.demand, tokens);
+        }
+    }
+
+    pub fn merge(&mut self, o: &ScenarioStats) {
+        self.paths += o.paths;
+        for (mine, theirs) in self.plans.iter_mut().zip(&o.plans) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.pairs.iter_mut().zip(&o.pairs) {
+            mine.a_cheaper += theirs.a_cheaper;
+            mine.equal += theirs.equal;
+            mine.difference.merge(&theirs.difference);
+        }
+        add_histogram(&mut self.demand, &o.demand);
+    }
+}
+
+/// Per-plan figures read from the accumulators (money in dollars, per month).
+#[derive(Debug, Clone)]
+pub struct PlanSummary {
+    pub exhaustion: Estimate,
+    /// Mean first-exhaustion day among months that ran out.
+    pub exhaustion_day: f64,
+    pub demanded: f64,
+    pub usable: f64,
+    pub abandoned: f64,
+    pub unmet: f64,
+    pub unmet_share: f64,
+    pub spent_mean: f64,
+    pub spent_p50: f64,
+    pub spent_p95: f64,
+    pub expired: f64,
+    pub waste_share: f64,
+    pub topup_units: f64,
+    pub topup_usd: f64,
+    pub relaxed_share: f64,
+    pub waiting_days: f64,
+    pub cost: Estimate,
+    pub cost_p50: f64,
+    pub cost_p95: f64,
+    pub cost_per_usable: Estimate,
+    pub cost_per_usable_p50: f64,
+    pub cost_per_usable_p95: f64,
+}
+
+const USD: f64 = 1e-6;
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 { f64::NAN } else { part as f64 / whole as f64 }
+}
+
+impl PlanStats {
+    pub fn summary(&self, months: u32) -> PlanSummary {
+        let s = &self.sums;
+        let per_month = |x: u64| share(x, s.months);
+        let completed = s.usable + s.abandoned;
+        PlanSummary {
+            exhaustion: exhaustion_probability(&self.exhausted, u64::from(months)),
+            exhaustion_day: share(s.exhausted_day, s.exhausted),
+            demanded: per_month(s.demanded),
+            usable: per_month(s.usable),
+            abandoned: per_month(s.abandoned),
+            unmet: per_month(s.unmet()),
+            unmet_share: share(s.unmet(), s.demanded),
+            spent_mean: per_month(s.spent),
+            spent_p50: quantile(&self.spent, 0.5),
+            spent_p95: quantile(&self.spent, 0.95),
+            expired: per_month(s.expired),
+            waste_share: share(s.expired, s.granted),
+            topup_units: per_month(s.bought),
+            topup_usd: per_month(s.topup_cost) * USD,
+            relaxed_share: share(s.relaxed, s.charges),
+            waiting_days: share(s.waiting_days, completed),
+            cost: self.cost_usable.mean_x().scaled(USD / f64::from(months)),
+            cost_p50: quantile(&self.cost, 0.5) * USD,
+            cost_p95: quantile(&self.cost, 0.95) * USD,
+            cost_per_usable: self.cost_usable.ratio().scaled(USD),
+            cost_per_usable_p50: quantile(&self.cost_per_usable, 0.5) * USD,
+            cost_per_usable_p95: quantile(&self.cost_per_usable, 0.95) * USD,
+        }
+    }
+}
+
+/// One month of the horizon for one plan.
+#[derive(Debug, Clone)]
+pub struct MonthSummary {
+    pub exhaustion: Estimate,
+    pub exhaustion_day: f64,
+    pub demanded: f64,
+    pub usable: f64,
+    pub unmet_share: f64,
+    pub spent: f64,
+    pub expired: f64,
+    pub topup_usd: f64,
+    pub bank_mean: f64,
+    pub bank_p10: f64,
+    pub bank_p50: f64,
+    pub bank_p90: f64,
+    pub cost: f64,
+    pub cost_per_usable: Estimate,
+}
+
+impl MonthStats {
+    pub fn summary(&self) -> MonthSummary {
+        let s = &self.sums;
+        let per_path = |x: u64| share(x, s.months);
+        MonthSummary {
+            // One month per path: the months counted here are independent.
+            exhaustion: wilson(s.exhausted as f64, s.months as f64),
+            exhaustion_day: share(s.exhausted_day, s.exhausted),
+            demanded: per_path(s.demanded),
+            usable: per_path(s.usable),
+            unmet_share: share(s.unmet(), s.demanded),
+            spent: per_path(s.spent),
+            expired: per_path(s.expired),
+            topup_usd: per_path(s.topup_cost) * USD,
+            bank_mean: per_path(s.bank_end),
+            bank_p10: quantile(&self.bank, 0.1),
+            bank_p50: quantile(&self.bank, 0.5),
+            bank_p90: quantile(&self.bank, 0.9),
+            cost: per_path(s.cost) * USD,
+            cost_per_usable: self.cost_usable.ratio().scaled(USD),
+        }
+    }
+}
+
+/// Plan a against plan b on the same months.
+#[derive(Debug, Clone)]
+pub struct PairSummary {
+    pub a_cheaper: f64,
+    pub equal: f64,
+    pub b_cheaper: f64,
+    /// Mean monthly cost of a minus b, dollars, with a 95% interval.
+    pub difference: Estimate,
+}
+
+impl PairStats {
+    pub fn summary(&self, months: u32) -> PairSummary {
+        let total = self.difference.n * u64::from(months);
+        PairSummary {
+            a_cheaper: share(self.a_cheaper, total),
+            equal: share(self.equal, total),
+            b_cheaper: share(total - self.a_cheaper - self.equal, total),
+            difference: self.difference.mean_x().scaled(USD / f64::from(months)),
+        }
+    }
+}
+
+/// The cheapest plan (by mean monthly cost) whose probability of running out
+/// and unmet share are both at most `target`; `None` if no plan qualifies.
+pub fn recommend(summaries: &[PlanSummary], target: f64) -> Option<usize> {
+    summaries
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| meets_target(s, target))
+        .min_by(|(_, a), (_, b)| a.cost.value.total_cmp(&b.cost.value))
+        .map(|(i, _)| i)
+}
+
+pub fn meets_target(s: &PlanSummary, target: f64) -> bool {
+    // A scenario with no demand has no unmet share: it cannot miss the target.
+    s.exhaustion.value <= target && (s.unmet_share.is_nan() || s.unmet_share <= target)
+}
