@@ -11,13 +11,14 @@ use rand_distr::{Distribution, Gamma, Poisson};
 
 use crate::catalog::Catalog;
 use crate::ledger::{Charge, Job};
-use crate::scenario::{Param, ScenarioFile, Workflow};
+use crate::scenario::{DailyCount, Param, ScenarioFile, Workflow};
 
 /// One seat's sampled way of working, fixed for a path.
 #[derive(Debug, Clone)]
 pub struct SeatProfile {
     pub active_probability: f64,
     pub mean_per_day: f64,
+    pub daily_count: DailyCount,
     /// Negative-binomial shape; `None` for Poisson counts.
     pub dispersion: Option<f64>,
     pub burst_probability: f64,
@@ -126,6 +127,7 @@ impl SeatProfile {
         Ok(SeatProfile {
             active_probability: (rhythm.active_days_per_week.sample(rng) / 7.0).clamp(0.0, 1.0),
             mean_per_day: rhythm.deliverables_per_day.sample(rng).max(0.0),
+            daily_count: rhythm.daily_count,
             dispersion: rhythm.dispersion.as_ref().map(|k| k.sample(rng)),
             burst_probability: rhythm.burst_probability.sample(rng).clamp(0.0, 1.0),
             burst_factor: rhythm.burst_factor.sample(rng).max(0.0),
@@ -145,9 +147,15 @@ impl SeatProfile {
         }
     }
 
-    /// Deliverables today: Poisson, or negative binomial as a gamma-Poisson mixture.
+    /// Deliverables today: Poisson, negative binomial as a gamma-Poisson
+    /// mixture, or the mean itself.
     fn count<R: Rng + ?Sized>(&self, factor: f64, rng: &mut R) -> u64 {
         let mut mean = self.mean_per_day * factor;
+        if self.daily_count == DailyCount::Exact {
+            let whole = mean.floor();
+            let fraction = mean - whole;
+            return whole as u64 + u64::from(fraction > 0.0 && rng.random::<f64>() < fraction);
+        }
         if let Some(k) = self.dispersion {
             mean = Gamma::new(k, mean / k).map_or(mean, |g| g.sample(rng));
         }

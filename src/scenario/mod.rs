@@ -81,7 +81,9 @@ pub struct Rhythm {
     pub active_days_per_week: Param,
     /// Mean deliverables per active day (Poisson, or negative binomial with `dispersion`).
     pub deliverables_per_day: Param,
-    /// Negative-binomial shape k: variance = mean + mean^2 / k. Absent: Poisson.
+    /// How the day's count varies around its mean.
+    pub daily_count: DailyCount,
+    /// Negative-binomial shape k: variance = mean + mean^2 / k (with `daily_count = "poisson"`).
     pub dispersion: Option<Param>,
     /// Probability that a month is a burst (campaign) month.
     pub burst_probability: Param,
@@ -94,11 +96,23 @@ impl Default for Rhythm {
         Rhythm {
             active_days_per_week: Param::Fixed(5.0),
             deliverables_per_day: Param::Fixed(1.0),
+            daily_count: DailyCount::Poisson,
             dispersion: None,
             burst_probability: Param::Fixed(0.0),
             burst_factor: Param::Fixed(1.0),
         }
     }
+}
+
+/// How many deliverables an active day brings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DailyCount {
+    /// Poisson around the mean (negative binomial when `dispersion` is given).
+    Poisson,
+    /// The mean itself: its whole part, plus one with probability its fraction
+    /// (a planned schedule; with a whole mean, no randomness at all).
+    Exact,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,6 +1,6 @@
 //! Checks a scenario against itself and the catalog, collecting every problem.
 
-use super::{Domain, Param, ScenarioFile, Workflow};
+use super::{DailyCount, Domain, Param, ScenarioFile, Workflow};
 use crate::catalog::{Catalog, PlanKind};
 use crate::input::nearest;
 
@@ -38,6 +38,12 @@ pub fn check(file: &ScenarioFile, catalog: &Catalog) -> Problems {
     param(&mut problems, "rhythm.deliverables_per_day", &rhythm.deliverables_per_day, Domain::NonNegative);
     if let Some(k) = &rhythm.dispersion {
         param(&mut problems, "rhythm.dispersion", k, Domain::Range(1e-6, f64::INFINITY));
+        if rhythm.daily_count == DailyCount::Exact {
+            problems.push((
+                "rhythm.dispersion".into(),
+                "an exact daily count has no dispersion; remove it or set daily_count = \"poisson\"".into(),
+            ));
+        }
     }
     param(&mut problems, "rhythm.burst_probability", &rhythm.burst_probability, Domain::Probability);
     param(&mut problems, "rhythm.burst_factor", &rhythm.burst_factor, Domain::NonNegative);
