@@ -950,7 +950,7 @@ fn figures_the_facts_file_could_not_find_are_marked_assumed() {
 /// `assumed` and the README must say so)"; `tokensim catalog` points readers
 /// to "README, Assumptions".
 #[test]
-#[ignore = "bug: README.md has no Assumptions section, which the facts file and the catalog legend require"]
+
 fn the_readme_lists_the_assumptions() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
     assert!(readme.lines().any(|l| l.starts_with('#') && l.contains("Assumptions")), "no Assumptions heading");

@@ -1,0 +1,108 @@
+//! Benchmarks of each stage: demand sampling, the ledger, accumulation, and
+//! the whole run. `cargo bench` prints throughput in the unit each stage works in.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use tokensim::catalog::{Billing, Catalog};
+use tokensim::demand::{DayWork, Profile};
+use tokensim::ledger::{Ledger, MonthTally, Policy};
+use tokensim::scenario::{Overrides, Scenario};
+use tokensim::simulation::{self, path_rng};
+use tokensim::statistics::ScenarioStats;
+
+const SCENARIO: &str = "scenarios/social-media-manager.toml";
+
+fn scenario(catalog: &Catalog, paths: u64) -> Scenario {
+    let overrides = Overrides { paths: Some(paths), ..Overrides::default() };
+    Scenario::load(Path::new(SCENARIO), catalog, &overrides).expect("the bundled scenario is valid")
+}
+
+/// One month of demand (30 days) for the social-media manager.
+fn demand(c: &mut Criterion) {
+    let catalog = Catalog::leonardo();
+    let scenario = scenario(&catalog, 1);
+    let mut rng = path_rng(1, 0);
+    let profile = Profile::sample(&scenario.file, &catalog, &mut rng).expect("valid profile");
+    let (mut factors, mut work) = (Vec::new(), DayWork::default());
+    let mut group = c.benchmark_group("demand");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("month (social-media manager)", |b| {
+        b.iter(|| {
+            profile.month_factors(&mut rng, &mut factors);
+            let mut jobs = 0;
+            for _ in 0..30 {
+                work.clear();
+                profile.day(&factors, &mut rng, &mut work);
+                jobs += work.jobs.len();
+            }
+            jobs
+        })
+    });
+    group.finish();
+}
+
+/// A month of the social-media manager's charges through each plan kind's ledger.
+fn ledger(c: &mut Criterion) {
+    let catalog = Catalog::leonardo();
+    let scenario = scenario(&catalog, 1);
+    let mut rng = path_rng(1, 0);
+    let profile = Profile::sample(&scenario.file, &catalog, &mut rng).expect("valid profile");
+    let (mut factors, mut days) = (Vec::new(), Vec::new());
+    profile.month_factors(&mut rng, &mut factors);
+    for _ in 0..30 {
+        let mut work = DayWork::default();
+        profile.day(&factors, &mut rng, &mut work);
+        days.push(work);
+    }
+    let charges: usize = days.iter().map(|d| d.charges.len()).sum();
+    let mut group = c.benchmark_group("ledger");
+    group.throughput(Throughput::Elements(charges as u64));
+    for (plan, seats) in [("free", 1), ("essential", 1), ("premium", 1), ("team-starter", 5), ("api", 1)] {
+        let terms = catalog.terms(catalog.plan(plan).expect("plan in catalog"), seats, Billing::Monthly);
+        group.bench_function(format!("{plan} month (charges)"), |b| {
+            b.iter(|| {
+                let mut ledger = Ledger::new(terms.clone(), Policy::TopUp);
+                ledger.begin_month();
+                for day in &days {
+                    ledger.begin_day();
+                    for job in day.jobs() {
+                        ledger.submit(job);
+                    }
+                }
+                ledger.end_month()
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Adding one path (12 months x 4 plans) to the accumulators.
+fn accumulation(c: &mut Criterion) {
+    let tallies: Vec<MonthTally> = (0..48u64)
+        .map(|i| MonthTally { demanded: 80 + i % 7, usable: 78, spent: 9_000 + i * 13, ..MonthTally::default() })
+        .collect();
+    let demand = vec![9_000; 12];
+    let mut stats = ScenarioStats::new(4, 12, 30);
+    let mut group = c.benchmark_group("accumulation");
+    group.throughput(Throughput::Elements(12));
+    group.bench_function("path of 12 months x 4 plans (path-months)", |b| b.iter(|| stats.add_path(&tallies, &demand)));
+    group.finish();
+}
+
+/// The whole run of the social-media manager, all its plans, on the default thread pool.
+fn end_to_end(c: &mut Criterion) {
+    let catalog = Catalog::leonardo();
+    let paths = 2_000;
+    let scenario = scenario(&catalog, paths);
+    let mut group = c.benchmark_group("end_to_end");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(paths * u64::from(scenario.file.run.months)));
+    group.bench_function("social-media manager (path-months)", |b| {
+        b.iter(|| simulation::run(&scenario, &catalog, &|_| {}).expect("the run succeeds"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, demand, ledger, accumulation, end_to_end);
+criterion_main!(benches);
