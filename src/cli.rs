@@ -57,7 +57,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
     pub plans: Option<Vec<String>>,
     /// Highest acceptable probability of running out and unmet share (0 to 1).
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
     pub target: Option<f64>,
     #[command(flatten)]
     pub catalog: CatalogFile,
@@ -114,11 +114,32 @@ impl CatalogFile {
 
 /// Loads every scenario, collecting the problems of all files before failing.
 fn load_scenarios(inputs: &[PathBuf], catalog: &Catalog, overrides: &Overrides) -> Result<Vec<Scenario>, Error> {
-    let mut scenarios = Vec::new();
+    let mut scenarios: Vec<Scenario> = Vec::new();
     let mut problems = Vec::new();
+    let mut seen = Vec::new();
     for path in discover(inputs)? {
+        // The same file named twice (e.g. as a file and through its folder) runs once.
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if seen.contains(&canonical) {
+            continue;
+        }
+        seen.push(canonical);
         match Scenario::load(&path, catalog, overrides) {
-            Ok(scenario) => scenarios.push(scenario),
+            Ok(scenario) => {
+                if let Some(other) = scenarios.iter().find(|s| s.name == scenario.name) {
+                    problems.push(crate::input::InputError {
+                        file: path.display().to_string(),
+                        line: None,
+                        field: String::new(),
+                        message: format!(
+                            "{} has the same name, and both would write to OUT/{}/; rename one",
+                            other.path.display(),
+                            scenario.name
+                        ),
+                    });
+                }
+                scenarios.push(scenario);
+            }
             Err(InputErrors(errors)) => problems.extend(errors),
         }
     }
@@ -136,13 +157,19 @@ fn simulate(args: RunArgs) -> Result<(), Error> {
     if args.threads == Some(0) {
         return Err(Error::Usage("--threads 0: give 1 or more threads".into()));
     }
-    if args.paths == Some(0) || args.months == Some(0) {
-        return Err(Error::Usage("--paths and --months must be 1 or more".into()));
+    if args.paths == Some(0) {
+        return Err(Error::Usage("--paths 0: give 1 or more paths".into()));
+    }
+    if args.months == Some(0) {
+        return Err(Error::Usage("--months 0: give 1 or more months".into()));
     }
     if let Some(t) = args.target.filter(|t| !(0.0..=1.0).contains(t)) {
         return Err(Error::Usage(format!("--target {t}: give a probability from 0 to 1")));
     }
     let catalog = args.catalog.load()?;
+    if let Some(plans) = &args.plans {
+        check_plan_flag(plans, &catalog)?;
+    }
     let overrides = Overrides {
         paths: args.paths,
         months: args.months,
@@ -172,6 +199,23 @@ fn simulate(args: RunArgs) -> Result<(), Error> {
     if !args.quiet {
         let tables: Vec<String> = reports.iter().map(report::table::render).collect();
         print_stdout(&format!("{}\nOutputs in {}\n", tables.join("\n"), args.out.display()))?;
+    }
+    Ok(())
+}
+
+/// Every plan named by `--plans` exists, once.
+fn check_plan_flag(plans: &[String], catalog: &Catalog) -> Result<(), Error> {
+    for (i, id) in plans.iter().enumerate() {
+        if catalog.plan(id).is_none() {
+            let known: Vec<&str> = catalog.plans.iter().map(|p| p.id.as_str()).collect();
+            let hint = crate::input::nearest(id, known.iter().copied())
+                .filter(|_| !id.is_empty())
+                .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
+            return Err(Error::Usage(format!("--plans: unknown plan `{id}`{hint} (known: {})", known.join(", "))));
+        }
+        if plans[..i].contains(id) {
+            return Err(Error::Usage(format!("--plans: `{id}` is listed twice; list each plan once")));
+        }
     }
     Ok(())
 }

@@ -180,9 +180,10 @@ fn split_path(field: &str) -> Vec<Segment<'_>> {
     segments
 }
 
-/// For serde's "unknown field `x`, expected `a`, `b` or `c`": "; did you mean `b`?".
+/// For serde's "unknown field `x`, expected `a`, `b` or `c`" (or "unknown
+/// variant …"): "; did you mean `b`?".
 fn suggest_field(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))?;
     let (given, expected) = rest.split_once('`')?;
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     nearest(given, known).map(|k| format!("; did you mean `{k}`?"))

@@ -114,8 +114,11 @@ pub struct MonthTally {
     pub usable: u64,
     /// Jobs completed this month that hit their attempt cap.
     pub abandoned: u64,
-    /// Jobs dropped for want of tokens.
+    /// Jobs dropped for want of tokens (whenever they were demanded).
     pub dropped: u64,
+    /// Jobs demanded this month and not completed in it: dropped, or still
+    /// waiting at its end. Each job counts at most once, in its own month.
+    pub unmet: u64,
     /// Jobs demanded this month and still waiting at its end (unmet this month).
     pub waiting: u64,
     /// All jobs waiting at the end of the month, whenever they were demanded.
@@ -261,7 +264,10 @@ impl Ledger {
         let next = if self.backlog.is_empty() { self.run(job.charges) } else { JobEnd::Waiting(0) };
         match next {
             JobEnd::Done => self.complete(job.usable, self.day),
-            JobEnd::Dropped => self.tally.dropped += 1,
+            JobEnd::Dropped => {
+                self.tally.dropped += 1;
+                self.tally.unmet += 1;
+            }
             JobEnd::Waiting(next) => self.backlog.push_back(Pending {
                 charges: job.charges[next..].to_vec(),
                 usable: job.usable,
@@ -276,6 +282,7 @@ impl Ledger {
         debug_assert!(self.balanced(), "ledger out of balance: {self:?}");
         debug_assert!(self.pools.bank <= self.terms.bank_cap);
         self.tally.waiting = self.backlog.iter().filter(|p| p.since_month == self.months).count() as u64;
+        self.tally.unmet += self.tally.waiting;
         self.tally.backlog = self.backlog.len() as u64;
         self.tally.end = self.pools;
         std::mem::take(&mut self.tally)
@@ -313,7 +320,11 @@ impl Ledger {
                     self.backlog.push_front(pending);
                     return;
                 }
-                JobEnd::Dropped => self.tally.dropped += 1,
+                JobEnd::Dropped => {
+                    self.tally.dropped += 1;
+                    // A job from an earlier month was counted unmet there, as waiting.
+                    self.tally.unmet += u64::from(pending.since_month == self.months);
+                }
             }
         }
     }
@@ -362,10 +373,16 @@ impl Ledger {
         true
     }
 
-    /// False for a charge larger than this plan can ever hold (on Free, a
+    /// False for a charge this plan and policy can never pay (on Free, a
     /// charge above 150 tokens): waiting for it would block the queue forever.
     fn could_ever_pay(&self, charge: &Charge) -> bool {
-        self.terms.pack.is_some() || self.amount(charge) <= self.terms.allowance + self.terms.bank_cap
+        let t = &self.terms;
+        let buys = matches!(self.policy, Policy::TopUp | Policy::RelaxedThenTopUp) && t.pack.is_some();
+        let relaxes = self.policy == Policy::RelaxedThenTopUp
+            && charge.relaxed_ok
+            && t.relaxed_per_day[charge.family.index()] > 0;
+        let bank = if t.inflow_cap > 0 { t.bank_cap } else { 0 };
+        buys || relaxes || self.amount(charge) <= t.allowance.saturating_add(bank)
     }
 
     fn amount(&self, charge: &Charge) -> u64 {

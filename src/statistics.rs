@@ -23,8 +23,10 @@ pub struct Sums {
     pub usable: u64,
     pub abandoned: u64,
     pub dropped: u64,
-    /// Jobs waiting at month end, summed over months.
+    /// Jobs of the month still waiting at its end, summed over months.
     pub waiting: u64,
+    /// Jobs of the month not completed in it (dropped or waiting), summed over months.
+    pub unmet: u64,
     pub charges: u64,
     pub relaxed: u64,
     pub spent: u64,
@@ -53,6 +55,7 @@ impl Sums {
         self.abandoned += t.abandoned;
         self.dropped += t.dropped;
         self.waiting += t.waiting;
+        self.unmet += t.unmet;
         self.charges += t.charges;
         self.relaxed += t.relaxed;
         self.spent += t.spent;
@@ -79,6 +82,7 @@ impl Sums {
             (&mut self.abandoned, o.abandoned),
             (&mut self.dropped, o.dropped),
             (&mut self.waiting, o.waiting),
+            (&mut self.unmet, o.unmet),
             (&mut self.charges, o.charges),
             (&mut self.relaxed, o.relaxed),
             (&mut self.spent, o.spent),
@@ -97,11 +101,6 @@ impl Sums {
         for (mine, theirs) in fields {
             *mine += theirs;
         }
-    }
-
-    /// Deliverables that got no usable result in their month: dropped, or still waiting.
-    pub fn unmet(&self) -> u64 {
-        self.dropped + self.waiting
     }
 }
 
@@ -238,14 +237,60 @@ pub fn exhaustion_probability(per_path: &PairMoments, months: u64) -> Estimate {
     estimate
 }
 
-/// A histogram of whole numbers with 3 significant digits (0.1% relative error).
-pub fn new_histogram() -> Histogram<u64> {
-    Histogram::new(3).unwrap_or_else(|_| unreachable!("3 significant figures is a valid precision"))
+/// Percentiles of whole numbers: an HDR histogram with 3 significant digits
+/// (a value is read at the middle of its bucket, within 0.05%), plus the exact
+/// smallest and largest values, which bound every percentile.
+#[derive(Debug, Clone)]
+pub struct Sketch {
+    histogram: Histogram<u64>,
+    min: u64,
+    max: u64,
 }
 
-/// The value at quantile `q`, or NaN for an empty histogram.
-pub fn quantile(h: &Histogram<u64>, q: f64) -> f64 {
-    if h.is_empty() { f64::NAN } else { h.value_at_quantile(q) as f64 }
+impl Default for Sketch {
+    fn default() -> Self {
+        Sketch {
+            histogram: Histogram::new(3).unwrap_or_else(|_| unreachable!("3 significant figures is a valid precision")),
+            min: u64::MAX,
+            max: 0,
+        }
+    }
+}
+
+impl Sketch {
+    pub fn record(&mut self, value: u64) {
+        // An auto-resizing histogram takes any u64.
+        let _ = self.histogram.record(value);
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+    }
+
+    pub fn merge(&mut self, other: &Sketch) {
+        let _ = self.histogram.add(&other.histogram);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    /// The value at quantile `q` (0 to 1), or NaN when nothing was recorded.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.histogram.is_empty() {
+            return f64::NAN;
+        }
+        let h = &self.histogram;
+        h.median_equivalent(h.value_at_quantile(q)).clamp(self.min, self.max) as f64
+    }
+
+    pub fn mean(&self) -> f64 {
+        self.histogram.mean()
+    }
+
+    pub fn len(&self) -> u64 {
+        self.histogram.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.histogram.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -325,7 +370,7 @@ pub struct MonthStats {
     /// Per path: (cost, usable) in this month.
     pub cost_usable: PairMoments,
     /// Rollover bank at the month's end.
-    pub bank: Histogram<u64>,
+    pub bank: Sketch,
 }
 
 /// Everything kept about one plan.
@@ -338,10 +383,10 @@ pub struct PlanStats {
     /// Per path: (total cost in micro-dollars, total usable deliverables).
     pub cost_usable: PairMoments,
     /// Per path-month histograms.
-    pub spent: Histogram<u64>,
-    pub cost: Histogram<u64>,
+    pub spent: Sketch,
+    pub cost: Sketch,
     /// Micro-dollars per usable deliverable, over months with at least one.
-    pub cost_per_usable: Histogram<u64>,
+    pub cost_per_usable: Sketch,
     /// Count of exhausted months by first-exhaustion day (index = day).
     pub exhaustion_days: Vec<u64>,
 }
@@ -365,7 +410,7 @@ pub struct ScenarioStats {
     pub plans: Vec<PlanStats>,
     pub pairs: Vec<PairStats>,
     /// Tokens the work of a path-month would cost if all of it were paid.
-    pub demand: Histogram<u64>,
+    pub demand: Sketch,
 }
 
 impl PlanStats {
@@ -376,14 +421,14 @@ impl PlanStats {
                 .map(|_| MonthStats {
                     sums: Sums::default(),
                     cost_usable: PairMoments::default(),
-                    bank: new_histogram(),
+                    bank: Sketch::default(),
                 })
                 .collect(),
             exhausted: PairMoments::default(),
             cost_usable: PairMoments::default(),
-            spent: new_histogram(),
-            cost: new_histogram(),
-            cost_per_usable: new_histogram(),
+            spent: Sketch::default(),
+            cost: Sketch::default(),
+            cost_per_usable: Sketch::default(),
             exhaustion_days: vec![0; days as usize + 1],
         }
     }
@@ -395,11 +440,11 @@ impl PlanStats {
             let month = &mut self.by_month[m];
             month.sums.add(t);
             month.cost_usable.add(t.cost() as i64, t.usable as i64);
-            record(&mut month.bank, t.end.bank);
-            record(&mut self.spent, t.spent);
-            record(&mut self.cost, t.cost());
+            month.bank.record(t.end.bank);
+            self.spent.record(t.spent);
+            self.cost.record(t.cost());
             if let Some(per_usable) = t.cost().checked_div(t.usable) {
-                record(&mut self.cost_per_usable, per_usable);
+                self.cost_per_usable.record(per_usable);
             }
             if let Some(day) = t.exhausted_day {
                 exhausted += 1;
@@ -419,26 +464,17 @@ impl PlanStats {
         for (mine, theirs) in self.by_month.iter_mut().zip(&o.by_month) {
             mine.sums.merge(&theirs.sums);
             mine.cost_usable.merge(&theirs.cost_usable);
-            add_histogram(&mut mine.bank, &theirs.bank);
+            mine.bank.merge(&theirs.bank);
         }
         self.exhausted.merge(&o.exhausted);
         self.cost_usable.merge(&o.cost_usable);
-        add_histogram(&mut self.spent, &o.spent);
-        add_histogram(&mut self.cost, &o.cost);
-        add_histogram(&mut self.cost_per_usable, &o.cost_per_usable);
+        self.spent.merge(&o.spent);
+        self.cost.merge(&o.cost);
+        self.cost_per_usable.merge(&o.cost_per_usable);
         for (mine, theirs) in self.exhaustion_days.iter_mut().zip(&o.exhaustion_days) {
             *mine += theirs;
         }
     }
-}
-
-fn record(h: &mut Histogram<u64>, value: u64) {
-    // An auto-resizing histogram takes any u64; saturate rather than fail.
-    let _ = h.record(value);
-}
-
-fn add_histogram(into: &mut Histogram<u64>, from: &Histogram<u64>) {
-    let _ = into.add(from);
 }
 
 impl ScenarioStats {
@@ -450,7 +486,7 @@ impl ScenarioStats {
             paths: 0,
             plans: (0..plans).map(|_| PlanStats::new(months, days)).collect(),
             pairs,
-            demand: new_histogram(),
+            demand: Sketch::default(),
         }
     }
 
@@ -472,7 +508,7 @@ impl ScenarioStats {
             pair.difference.add(difference, 1);
         }
         for &tokens in demand {
-            record(&mut self.demand, tokens);
+            self.demand.record(tokens);
         }
     }
 
@@ -486,7 +522,7 @@ impl ScenarioStats {
             mine.equal += theirs.equal;
             mine.difference.merge(&theirs.difference);
         }
-        add_histogram(&mut self.demand, &o.demand);
+        self.demand.merge(&o.demand);
     }
 }
 
@@ -535,11 +571,11 @@ impl PlanStats {
             demanded: per_month(s.demanded),
             usable: per_month(s.usable),
             abandoned: per_month(s.abandoned),
-            unmet: per_month(s.unmet()),
-            unmet_share: share(s.unmet(), s.demanded),
+            unmet: per_month(s.unmet),
+            unmet_share: share(s.unmet, s.demanded),
             spent_mean: per_month(s.spent),
-            spent_p50: quantile(&self.spent, 0.5),
-            spent_p95: quantile(&self.spent, 0.95),
+            spent_p50: self.spent.quantile(0.5),
+            spent_p95: self.spent.quantile(0.95),
             expired: per_month(s.expired),
             waste_share: share(s.expired, s.granted),
             topup_units: per_month(s.bought),
@@ -547,11 +583,11 @@ impl PlanStats {
             relaxed_share: share(s.relaxed, s.charges),
             waiting_days: share(s.waiting_days, completed),
             cost: self.cost_usable.mean_x().scaled(USD / f64::from(months)),
-            cost_p50: quantile(&self.cost, 0.5) * USD,
-            cost_p95: quantile(&self.cost, 0.95) * USD,
+            cost_p50: self.cost.quantile(0.5) * USD,
+            cost_p95: self.cost.quantile(0.95) * USD,
             cost_per_usable: self.cost_usable.ratio().scaled(USD),
-            cost_per_usable_p50: quantile(&self.cost_per_usable, 0.5) * USD,
-            cost_per_usable_p95: quantile(&self.cost_per_usable, 0.95) * USD,
+            cost_per_usable_p50: self.cost_per_usable.quantile(0.5) * USD,
+            cost_per_usable_p95: self.cost_per_usable.quantile(0.95) * USD,
         }
     }
 }
@@ -585,14 +621,14 @@ impl MonthStats {
             exhaustion_day: share(s.exhausted_day, s.exhausted),
             demanded: per_path(s.demanded),
             usable: per_path(s.usable),
-            unmet_share: share(s.unmet(), s.demanded),
+            unmet_share: share(s.unmet, s.demanded),
             spent: per_path(s.spent),
             expired: per_path(s.expired),
             topup_usd: per_path(s.topup_cost) * USD,
             bank_mean: per_path(s.bank_end),
-            bank_p10: quantile(&self.bank, 0.1),
-            bank_p50: quantile(&self.bank, 0.5),
-            bank_p90: quantile(&self.bank, 0.9),
+            bank_p10: self.bank.quantile(0.1),
+            bank_p50: self.bank.quantile(0.5),
+            bank_p90: self.bank.quantile(0.9),
             cost: per_path(s.cost) * USD,
             cost_per_usable: self.cost_usable.ratio().scaled(USD),
         }

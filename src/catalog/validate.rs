@@ -111,8 +111,8 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
         }
     }
     if let Some(auto) = &plan.auto_topup {
-        if auto.amount.value <= 0.0 {
-            problems.push((format!("{at}.auto_topup.amount"), "must be more than 0 dollars".into()));
+        if auto.amount.value < 0.01 {
+            problems.push((format!("{at}.auto_topup.amount"), "must be at least 0.01 dollars".into()));
         }
     }
     let mut families = HashSet::new();

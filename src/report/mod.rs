@@ -76,8 +76,12 @@ impl<'a> ScenarioReport<'a> {
 fn describe_bases(figures: Vec<(String, Basis)>) -> String {
     let mut parts = vec!["list".to_string()];
     for basis in [Basis::Inferred, Basis::Assumed, Basis::User] {
-        let mut names: Vec<&str> = figures.iter().filter(|(_, b)| *b == basis).map(|(n, _)| n.as_str()).collect();
-        names.dedup();
+        let mut names: Vec<&str> = Vec::new();
+        for (name, _) in figures.iter().filter(|(_, b)| *b == basis) {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
         if !names.is_empty() {
             parts.push(format!("{basis}: {}", names.join(", ")));
         }

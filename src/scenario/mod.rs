@@ -222,8 +222,21 @@ impl Scenario {
         }
         let problems = validate::check(&file, catalog);
         if !problems.is_empty() {
+            let from_flag = overrides.plans.is_some();
             return Err(InputErrors(
-                problems.into_iter().map(|(field, message)| source.error(field, message)).collect(),
+                problems
+                    .into_iter()
+                    .map(|(field, message)| match field.starts_with("run.plans") && from_flag {
+                        // The plans came from the command line: blame the flag, not a line of the file.
+                        true => InputError {
+                            file: source.name.clone(),
+                            line: None,
+                            field: "--plans".into(),
+                            message: format!("{message} (in this scenario)"),
+                        },
+                        false => source.error(field, message),
+                    })
+                    .collect(),
             ));
         }
         let name = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());

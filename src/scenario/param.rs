@@ -112,21 +112,14 @@ impl Param {
     pub fn check(&self, domain: Domain) -> Result<(), String> {
         self.check_parameters()?;
         let (low, high, open_low) = self.support();
-        if domain.contains(low, high, open_low) {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} can give values from {low} to {high}; this input must be {}",
-                self.describe(),
-                domain.describe()
-            ))
-        }
-    }
-
-    fn describe(&self) -> String {
         match self {
-            Param::Fixed(v) => format!("the value {v}"),
-            other => format!("this {} distribution", other.name()),
+            _ if domain.contains(low, high, open_low) => Ok(()),
+            Param::Fixed(v) => Err(format!("{v} is not valid here; give {}", domain.describe())),
+            other => Err(format!(
+                "this {} distribution can give values from {low} to {high}; this input must be {}",
+                other.name(),
+                domain.describe()
+            )),
         }
     }
 

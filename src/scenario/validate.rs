@@ -51,11 +51,11 @@ pub fn check(file: &ScenarioFile, catalog: &Catalog) -> Problems {
         problems.push(("seats".into(), format!("{} seats: give 1 to 1,000", file.seats)));
     }
     check_workflows(file, catalog, &mut problems);
-    if let Some(t) = file.api.threshold.filter(|t| !(t.is_finite() && *t >= 0.0)) {
-        problems.push(("api.threshold".into(), format!("{t} dollars: give a number, 0 or more")));
+    if let Some(t) = file.api.threshold.filter(|t| !(t.is_finite() && (0.0..=1e6).contains(t))) {
+        problems.push(("api.threshold".into(), format!("{t} dollars: give 0 to 1,000,000")));
     }
-    if let Some(a) = file.api.amount.filter(|a| !(a.is_finite() && *a > 0.0)) {
-        problems.push(("api.amount".into(), format!("{a} dollars: give a number above 0")));
+    if let Some(a) = file.api.amount.filter(|a| !(a.is_finite() && (0.01..=1e6).contains(a))) {
+        problems.push(("api.amount".into(), format!("{a} dollars: give 0.01 to 1,000,000")));
     }
     problems
 }
@@ -89,6 +89,10 @@ fn check_run(file: &ScenarioFile, catalog: &Catalog, problems: &mut Problems) {
     }
     for (i, id) in plans.iter().enumerate() {
         let field = format!("run.plans[{i}]");
+        if plans[..i].contains(id) {
+            problems.push((field, format!("plan `{id}` is listed twice; list each plan once")));
+            continue;
+        }
         let Some(plan) = catalog.plan(id) else {
             let hint = nearest(id, catalog.plans.iter().map(|p| p.id.as_str()))
                 .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
