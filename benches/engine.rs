@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tokensim::catalog::{Billing, Catalog};
 use tokensim::demand::{DayWork, Profile};
 use tokensim::ledger::{Ledger, MonthTally, Policy};
