@@ -23,8 +23,8 @@ pub fn to_toml(catalog: &Catalog) -> String {
     let header = format!(
         "# tokensim catalog: {} plans and action costs as of {}.\n\
          # A figure is a bare number (basis \"user\") or {{ value, basis, source }} with\n\
-         # basis \"list\", \"inferred\" or \"assumed\". Edit, then use it with\n\
-         # `tokensim run --catalog FILE` (check it with `tokensim catalog --catalog FILE`).\n\n",
+         # basis \"list\", \"inferred\" or \"assumed\". Edit, check it with\n\
+         # `tokensim catalog --catalog FILE`, then use it with `tokensim run --catalog FILE`.\n\n",
         catalog.vendor, catalog.as_of
     );
     header + &doc.to_string()
