@@ -61,9 +61,12 @@ pub struct RunArgs {
     pub target: Option<f64>,
     #[command(flatten)]
     pub catalog: CatalogFile,
-    /// Write no charts.
+    /// Write no charts and no report page (faster).
     #[arg(long)]
     pub no_plots: bool,
+    /// Chart size in pixels.
+    #[arg(long, value_name = "WxH", default_value = "1000x600", value_parser = report::charts::parse_size)]
+    pub plot_size: (u32, u32),
     /// No progress bar and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -192,15 +195,32 @@ fn simulate(args: RunArgs) -> Result<(), Error> {
         bar.finish_and_clear();
         reports.push(ScenarioReport::new(scenario, &catalog, stats));
     }
-    for r in &reports {
-        report::write_scenario(r, &args.out.join(&r.scenario.name))?;
-    }
-    report::write_atomically(&args.out.join("index.csv"), &report::index::render(&reports)?)?;
+    write_outputs(&reports, &args)?;
     if !args.quiet {
         let tables: Vec<String> = reports.iter().map(report::table::render).collect();
         print_stdout(&format!("{}\nOutputs in {}\n", tables.join("\n"), args.out.display()))?;
     }
     Ok(())
+}
+
+/// Renders every output in memory, then writes them, so that a failure while
+/// rendering leaves earlier outputs as they were.
+fn write_outputs(reports: &[ScenarioReport], args: &RunArgs) -> Result<(), Error> {
+    let plot_size = (!args.no_plots).then_some(args.plot_size);
+    let per_scenario =
+        reports.iter().map(|r| report::render_scenario(r, plot_size)).collect::<Result<Vec<_>, Error>>()?;
+    let mut batch: report::Rendered = vec![("index.csv".into(), report::index::render(reports)?)];
+    if let Some(size) = plot_size {
+        let chart = report::charts::BatchChart { size };
+        batch.push((report::charts::BATCH_FILE.into(), chart.render(reports)?));
+        let names: Vec<Vec<String>> =
+            per_scenario.iter().map(|files| files.iter().map(|(name, _)| name.clone()).collect()).collect();
+        batch.push(("report.html".into(), report::html::render(reports, &names).into_bytes()));
+    }
+    for (r, files) in reports.iter().zip(&per_scenario) {
+        report::write_files(&args.out.join(&r.scenario.name), files)?;
+    }
+    report::write_files(&args.out, &batch)
 }
 
 /// Every plan named by `--plans` exists, once.

@@ -74,6 +74,17 @@ pub enum Policy {
     Drop,
 }
 
+impl std::fmt::Display for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Policy::TopUp => "top-up",
+            Policy::RelaxedThenTopUp => "relaxed-then-top-up",
+            Policy::Wait => "wait",
+            Policy::Drop => "drop",
+        })
+    }
+}
+
 /// A deliverable's charges, in order; `usable` says whether it ends accepted
 /// (false: abandoned at its attempt cap).
 #[derive(Debug, Clone, Copy)]

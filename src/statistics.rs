@@ -284,6 +284,15 @@ impl Sketch {
         self.histogram.mean()
     }
 
+    /// How many recorded values lie in `[low, high)` (to the histogram's precision).
+    pub fn count_in(&self, low: u64, high: u64) -> u64 {
+        if high <= low || self.histogram.is_empty() {
+            return 0;
+        }
+        let h = &self.histogram;
+        h.count_between(low, high.saturating_sub(1).max(low)).min(h.len())
+    }
+
     pub fn len(&self) -> u64 {
         self.histogram.len()
     }

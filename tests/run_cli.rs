@@ -324,9 +324,13 @@ fn a_directory_runs_every_bundled_scenario_with_one_file_set_each() {
     let files = bundled();
     let names: Vec<String> = files.iter().map(|f| stem(f)).collect();
     let mut expected_entries = names.clone();
-    expected_entries.push("index.csv".into());
+    expected_entries.extend(["index.csv".into(), "plans_by_scenario.png".into(), "report.html".into()]);
     expected_entries.sort();
-    assert_eq!(entries(&out), expected_entries, "OUT holds one folder per scenario and index.csv");
+    assert_eq!(
+        entries(&out),
+        expected_entries,
+        "OUT holds one folder per scenario, index.csv, the batch chart and the page"
+    );
 
     let index = Csv::read(&out.join("index.csv"));
     assert_eq!(index.column("scenario"), names, "index.csv: one row per scenario, in name order");

@@ -13,6 +13,12 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A signed whole number with thousands separators: -1500 -> "-1,500".
+pub fn thousands_signed(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", thousands(n.unsigned_abs()))
+}
+
 /// Dollars: "$12", "$7.50", "$0.0225" (small prices keep their significant digits).
 pub fn dollars(usd: f64) -> String {
     if usd == usd.trunc() && usd.abs() < 1e15 {

@@ -1,8 +1,10 @@
 //! Reports: the figures of a finished run, one file per output kind.
 
 pub mod by_month;
+pub mod charts;
 pub mod comparisons;
 pub mod format;
+pub mod html;
 pub mod index;
 pub mod summary;
 pub mod table;
@@ -36,7 +38,20 @@ impl<'a> ScenarioReport<'a> {
     }
 
     pub fn plan_name(&self, i: usize) -> &str {
-        self.catalog.plan(&self.scenario.plans[i]).map_or("", |p| p.name.as_str())
+        self.plan_name_of(&self.scenario.plans[i])
+    }
+
+    pub fn plan_name_of<'s>(&'s self, id: &'s str) -> &'s str {
+        self.catalog.plan(id).map_or(id, |p| p.name.as_str())
+    }
+
+    /// Tokens plan `i` grants in a month (a daily plan: its daily grant times the days).
+    pub fn monthly_allowance(&self, i: usize) -> u64 {
+        let Some(terms) = crate::simulation::plan_terms(self.scenario, self.catalog).into_iter().nth(i) else {
+            return 0;
+        };
+        let days = u64::from(self.scenario.file.run.days_per_month);
+        if terms.daily_reset { terms.allowance.saturating_mul(days) } else { terms.allowance }
     }
 
     /// Whether plan `i` counts tokens (the API route counts dollars).
@@ -95,18 +110,29 @@ pub trait Exporter {
     fn render(&self, report: &ScenarioReport) -> Result<Vec<u8>, Error>;
 }
 
-/// The files every run writes per scenario.
-pub fn exporters() -> Vec<Box<dyn Exporter>> {
-    vec![Box::new(summary::SummaryCsv), Box::new(by_month::ByMonthCsv), Box::new(comparisons::ComparisonsCsv)]
+/// The files a run writes per scenario: the CSVs, and the charts unless `plot_size` is `None`.
+pub fn exporters(plot_size: Option<(u32, u32)>) -> Vec<Box<dyn Exporter>> {
+    let mut all: Vec<Box<dyn Exporter>> =
+        vec![Box::new(summary::SummaryCsv), Box::new(by_month::ByMonthCsv), Box::new(comparisons::ComparisonsCsv)];
+    if let Some(size) = plot_size {
+        all.extend(charts::scenario_charts(size));
+    }
+    all
 }
 
-/// Renders every file first, then writes each atomically into `dir`.
-pub fn write_scenario(report: &ScenarioReport, dir: &Path) -> Result<(), Error> {
-    let rendered =
-        exporters().iter().map(|e| Ok((e.file_name(), e.render(report)?))).collect::<Result<Vec<_>, Error>>()?;
+/// Files rendered in memory: (file name, bytes).
+pub type Rendered = Vec<(String, Vec<u8>)>;
+
+/// Renders every file of a scenario in memory.
+pub fn render_scenario(report: &ScenarioReport, plot_size: Option<(u32, u32)>) -> Result<Rendered, Error> {
+    exporters(plot_size).iter().map(|e| Ok((e.file_name().to_string(), e.render(report)?))).collect()
+}
+
+/// Writes rendered files atomically into `dir`.
+pub fn write_files(dir: &Path, files: &Rendered) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Run(format!("cannot create {}: {e}", dir.display())))?;
-    for (name, bytes) in rendered {
-        write_atomically(&dir.join(name), &bytes)?;
+    for (name, bytes) in files {
+        write_atomically(&dir.join(name), bytes)?;
     }
     Ok(())
 }
@@ -138,7 +164,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    // Outputs are for reading: not the 0600 of a temporary file.
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut file = builder.tempfile_in(dir).map_err(fail)?;
     std::io::Write::write_all(&mut file, bytes).map_err(fail)?;
     file.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
