@@ -31,6 +31,17 @@ pub fn dollars(usd: f64) -> String {
     }
 }
 
+/// Dollars to the cent for tables: "$0.39", "$30.00", "$1,500"; "-" when undefined.
+pub fn dollars_cents(x: f64) -> String {
+    if !x.is_finite() {
+        "-".into()
+    } else if x.abs() >= 1_000.0 {
+        dollars(x.round())
+    } else {
+        format!("${x:.2}")
+    }
+}
+
 /// A share as a percentage: "4.2%", "-" when undefined.
 pub fn percent(x: f64) -> String {
     if x.is_finite() { format!("{:.1}%", x * 100.0) } else { "-".into() }
@@ -54,5 +65,8 @@ mod tests {
         assert_eq!(dollars(7.5), "$7.50");
         assert_eq!(dollars(0.0225), "$0.0225");
         assert_eq!(dollars(1500.0), "$1,500");
+        assert_eq!(dollars_cents(0.386), "$0.39");
+        assert_eq!(dollars_cents(30.0), "$30.00");
+        assert_eq!(dollars_cents(f64::NAN), "-");
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::ScenarioReport;
-use super::format::{dollars, percent};
+use super::format::{dollars_cents, percent};
 
 const STYLE: &str = "
 body { font-family: 'DejaVu Sans', 'Segoe UI', Helvetica, Arial, sans-serif; margin: 0 auto; max-width: 1100px;
@@ -75,8 +75,8 @@ fn scenario_section(page: &mut String, r: &ScenarioReport, files: &[String]) {
                 "<p class=\"verdict\"><strong>Recommended: {}</strong>, about {} a month and {} per usable deliverable. \
                  It is the cheapest plan whose chance of running out in a month ({}) and unmet share ({}) stay within {}.</p>",
                 escape(r.plan_name(i)),
-                dollars2(s.cost.value),
-                dollars2(s.cost_per_usable.value),
+                dollars_cents(s.cost.value),
+                dollars_cents(s.cost_per_usable.value),
                 percent(s.exhaustion.value),
                 percent(s.unmet_share),
                 percent(run.target)
@@ -120,24 +120,14 @@ fn summary_table(page: &mut String, r: &ScenarioReport) {
             percent(s.exhaustion.low),
             percent(s.exhaustion.high),
             percent(s.unmet_share),
-            dollars2(s.cost.value),
-            dollars2(s.cost_per_usable.value),
-            dollars2(s.cost_per_usable.low),
-            dollars2(s.cost_per_usable.high),
+            dollars_cents(s.cost.value),
+            dollars_cents(s.cost_per_usable.value),
+            dollars_cents(s.cost_per_usable.low),
+            dollars_cents(s.cost_per_usable.high),
             escape(&r.price_basis(i))
         );
     }
     page.push_str("</table></div>\n");
-}
-
-fn dollars2(x: f64) -> String {
-    if !x.is_finite() {
-        "-".into()
-    } else if x.abs() >= 1_000.0 {
-        dollars(x.round())
-    } else {
-        format!("${x:.2}")
-    }
 }
 
 /// Escapes text for HTML element content and attribute values.

@@ -3,7 +3,7 @@
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::ScenarioReport;
-use super::format::{dollars, percent};
+use super::format::{dollars_cents, percent};
 
 pub fn render(r: &ScenarioReport) -> String {
     let mut table = Table::new();
@@ -20,12 +20,12 @@ pub fn render(r: &ScenarioReport) -> String {
             r.plan_ids()[i].clone(),
             format!("{} [{}, {}]", percent(s.exhaustion.value), percent(s.exhaustion.low), percent(s.exhaustion.high)),
             percent(s.unmet_share),
-            dollars_2(s.cost.value),
+            dollars_cents(s.cost.value),
             format!(
                 "{} [{}, {}]",
-                dollars_2(s.cost_per_usable.value),
-                dollars_2(s.cost_per_usable.low),
-                dollars_2(s.cost_per_usable.high)
+                dollars_cents(s.cost_per_usable.value),
+                dollars_cents(s.cost_per_usable.low),
+                dollars_cents(s.cost_per_usable.high)
             ),
             if r.recommended == Some(i) { "← recommended".into() } else { String::new() },
         ]);
@@ -48,14 +48,4 @@ pub fn render(r: &ScenarioReport) -> String {
         "{} ({} paths x {} months, seed {}; {} prices as of {})\n{table}\n{verdict}\n",
         r.scenario.title, r.stats.paths, run.months, run.seed, r.catalog.vendor, r.catalog.as_of
     )
-}
-
-fn dollars_2(x: f64) -> String {
-    if !x.is_finite() {
-        "-".into()
-    } else if x.abs() >= 1_000.0 {
-        dollars(x.round())
-    } else {
-        format!("${x:.2}")
-    }
 }

@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{FONT, GRID, LABEL_SIZE, LIGHT_GRID, TICK_SIZE, TITLE_SIZE, axis_dollars, plan_color, render_png};
+use super::{FONT, TICK_SIZE, TITLE_SIZE, axis_dollars, plan_color, render_png, style_mesh};
 use crate::error::Error;
 use crate::report::ScenarioReport;
 
@@ -44,19 +44,13 @@ fn draw(reports: &[ScenarioReport], area: &DrawingArea<BitMapBackend, plotters::
         .y_label_area_size(230)
         .build_cartesian_2d(0f64..max_cost, (0..n - 1).into_segmented())
         .map_err(text)?;
-    chart
-        .configure_mesh()
+    style_mesh(&mut chart.configure_mesh(), "expected cost per month (dollars); ringed: recommended plan", "")
         .disable_y_mesh()
-        .x_desc("expected cost per month (dollars); ringed: recommended plan")
         .x_label_formatter(&|v| axis_dollars(*v))
         .y_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) => titles.get(*i as usize).map_or(String::new(), |t| t.to_string()),
             _ => String::new(),
         })
-        .axis_desc_style((FONT, LABEL_SIZE))
-        .label_style((FONT, TICK_SIZE))
-        .light_line_style(LIGHT_GRID)
-        .bold_line_style(GRID)
         .draw()
         .map_err(text)?;
     // One legend entry per plan, in catalog order.

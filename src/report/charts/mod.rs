@@ -9,6 +9,7 @@ mod scenario;
 
 use std::sync::Once;
 
+use plotters::chart::MeshStyle;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
@@ -45,6 +46,25 @@ pub const PALETTE: [RGBColor; 8] = [
 pub fn plan_color(catalog: &Catalog, plan: &str) -> RGBColor {
     let index = catalog.plans.iter().position(|p| p.id == plan).unwrap_or(0);
     PALETTE[index % PALETTE.len()]
+}
+
+/// Sets a chart's axes in the common style (fonts, light grid) with their descriptions.
+pub fn style_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    x_desc: &str,
+    y_desc: &str,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    mesh.x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, LABEL_SIZE))
+        .label_style((FONT, TICK_SIZE))
+        .light_line_style(LIGHT_GRID)
+        .bold_line_style(GRID)
 }
 
 /// Registers the embedded font once per process.

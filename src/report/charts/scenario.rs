@@ -3,10 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{
-    FONT, GRID, LABEL_SIZE, LIGHT_GRID, TICK_SIZE, TITLE_SIZE, axis_dollars, axis_number, axis_percent, plan_color,
-    render_png,
-};
+use super::{FONT, TICK_SIZE, TITLE_SIZE, axis_dollars, axis_number, axis_percent, plan_color, render_png, style_mesh};
 use crate::error::Error;
 use crate::report::{Exporter, ScenarioReport};
 
@@ -78,17 +75,10 @@ fn exhaustion(r: &ScenarioReport, area: &Area) -> Result<(), String> {
         .build_cartesian_2d((0..n as i32 - 1).into_segmented(), 0f64..top.min(1.05))
         .map_err(text)?;
     let names: Vec<&str> = r.plan_ids().iter().map(|id| r.plan_name_of(id)).collect();
-    chart
-        .configure_mesh()
+    style_mesh(&mut chart.configure_mesh(), "plan", "months that run out (%)")
         .disable_x_mesh()
-        .x_desc("plan")
-        .y_desc("months that run out (%)")
         .x_label_formatter(&|v| segment_label(v, &names))
         .y_label_formatter(&|v| axis_percent(*v))
-        .axis_desc_style((FONT, LABEL_SIZE))
-        .label_style((FONT, TICK_SIZE))
-        .light_line_style(LIGHT_GRID)
-        .bold_line_style(GRID)
         .draw()
         .map_err(text)?;
     for (i, s) in r.summaries.iter().enumerate() {
@@ -166,17 +156,10 @@ fn cost_per_usable(r: &ScenarioReport, area: &Area) -> Result<(), String> {
         .build_cartesian_2d((0..n as i32 - 1).into_segmented(), 0f64..top)
         .map_err(text)?;
     let names: Vec<&str> = r.plan_ids().iter().map(|id| r.plan_name_of(id)).collect();
-    chart
-        .configure_mesh()
+    style_mesh(&mut chart.configure_mesh(), "plan", "dollars per usable deliverable")
         .disable_x_mesh()
-        .x_desc("plan")
-        .y_desc("dollars per usable deliverable")
         .x_label_formatter(&|v| segment_label(v, &names))
         .y_label_formatter(&|v| axis_dollars(*v))
-        .axis_desc_style((FONT, LABEL_SIZE))
-        .label_style((FONT, TICK_SIZE))
-        .light_line_style(LIGHT_GRID)
-        .bold_line_style(GRID)
         .draw()
         .map_err(text)?;
     for (i, q) in quantiles.iter().enumerate() {
@@ -249,16 +232,9 @@ fn demand(r: &ScenarioReport, area: &Area) -> Result<(), String> {
     let mut chart = frame(area, &title(r, "tokens the work asks for in a month"))
         .build_cartesian_2d(0f64..max_x, 0f64..top)
         .map_err(text)?;
-    chart
-        .configure_mesh()
-        .x_desc("tokens demanded in a month")
-        .y_desc("share of months (%)")
+    style_mesh(&mut chart.configure_mesh(), "tokens demanded in a month", "share of months (%)")
         .x_label_formatter(&|v| axis_number(*v))
         .y_label_formatter(&|v| axis_percent(*v))
-        .axis_desc_style((FONT, LABEL_SIZE))
-        .label_style((FONT, TICK_SIZE))
-        .light_line_style(LIGHT_GRID)
-        .bold_line_style(GRID)
         .draw()
         .map_err(text)?;
     chart
@@ -293,16 +269,9 @@ fn bank(r: &ScenarioReport, area: &Area) -> Result<(), String> {
     let mut chart = frame(area, &title(r, "rollover bank at the end of each month"))
         .build_cartesian_2d(0.8f64..f64::from(months) + 0.2, 0f64..top)
         .map_err(text)?;
-    chart
-        .configure_mesh()
-        .x_desc("month")
-        .y_desc("tokens in the bank")
+    style_mesh(&mut chart.configure_mesh(), "month", "tokens in the bank")
         .x_label_formatter(&|v| axis_number(*v))
         .y_label_formatter(&|v| axis_number(*v))
-        .axis_desc_style((FONT, LABEL_SIZE))
-        .label_style((FONT, TICK_SIZE))
-        .light_line_style(LIGHT_GRID)
-        .bold_line_style(GRID)
         .draw()
         .map_err(text)?;
     for i in plans {
@@ -331,16 +300,9 @@ fn exhaustion_day(r: &ScenarioReport, area: &Area) -> Result<(), String> {
     let mut chart = frame(area, &title(r, "when in the month the tokens run out"))
         .build_cartesian_2d(0.5f64..f64::from(days) + 0.5, 0f64..top.min(1.05))
         .map_err(text)?;
-    chart
-        .configure_mesh()
-        .x_desc("day of the month")
-        .y_desc("months run out by that day (%)")
+    style_mesh(&mut chart.configure_mesh(), "day of the month", "months run out by that day (%)")
         .x_label_formatter(&|v| axis_number(*v))
         .y_label_formatter(&|v| axis_percent(*v))
-        .axis_desc_style((FONT, LABEL_SIZE))
-        .label_style((FONT, TICK_SIZE))
-        .light_line_style(LIGHT_GRID)
-        .bold_line_style(GRID)
         .draw()
         .map_err(text)?;
     for (i, plan) in r.stats.plans.iter().enumerate() {
