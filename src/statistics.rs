@@ -546,6 +546,8 @@ pub struct PlanSummary {
     pub abandoned: f64,
     pub unmet: f64,
     pub unmet_share: f64,
+    /// Charges completed (paid or relaxed) per month.
+    pub charges: f64,
     pub spent_mean: f64,
     pub spent_p50: f64,
     pub spent_p95: f64,
@@ -582,6 +584,7 @@ impl PlanStats {
             abandoned: per_month(s.abandoned),
             unmet: per_month(s.unmet),
             unmet_share: share(s.unmet, s.demanded),
+            charges: per_month(s.charges),
             spent_mean: per_month(s.spent),
             spent_p50: self.spent.quantile(0.5),
             spent_p95: self.spent.quantile(0.95),
