@@ -1,6 +1,6 @@
 //! `tokensim catalog`: the plans and actions as tables a person can check.
 
-use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::{Action, Basis, Catalog, Figure, Plan, PlanKind};
 use crate::report::format::{dollars, thousands};
@@ -39,6 +39,10 @@ pub fn render_tables(catalog: &Catalog) -> String {
 fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED).set_header(header.to_vec());
+    // On a terminal, wrap long cells to its width; in a pipe or file, keep one line per row.
+    if let Some((_, columns)) = console::Term::stdout().size_checked() {
+        table.set_content_arrangement(ContentArrangement::Dynamic).set_width(columns);
+    }
     table
 }
 
@@ -144,6 +148,10 @@ fn action_row(action: &Action) -> Vec<String> {
 }
 
 fn right_align(table: &mut Table, columns: &[usize]) {
+    // Ids are typed into scenario files: never wrap them.
+    if let Some(id) = table.column_mut(0) {
+        id.set_constraint(ColumnConstraint::ContentWidth);
+    }
     for &i in columns {
         if let Some(column) = table.column_mut(i) {
             column.set_cell_alignment(CellAlignment::Right);
