@@ -99,6 +99,19 @@ fn run_path(path: &Path) -> Output {
     tokensim().args(["catalog", "--catalog"]).arg(path).output().unwrap()
 }
 
+/// Breaks one thing (the first `from` after `anchor` becomes `to`) in both
+/// starting texts, and checks the message's line, field and words.
+fn check_broken(name: &str, anchor: &str, from: &str, to: &str, field: &str, valid: &[&str]) {
+    for (base, text) in bases() {
+        let (bad, at) = replace_after(&text, anchor, from, to);
+        check(
+            &format!("{name}-{base}.toml"),
+            bad.as_bytes(),
+            Expect { line: line_at(bad.as_bytes(), at), field, valid },
+        );
+    }
+}
+
 /// One broken file and what its message must say.
 struct Expect<'a> {
     line: usize,
@@ -168,53 +181,38 @@ fn good_catalog_files_load() {
 
 #[test]
 fn unknown_action_family() {
-    for (base, text) in bases() {
-        let (bad, at) = replace_after(&text, r#"id = "prompt-magic-v2""#, r#"family = "image""#, r#"family = "imgae""#);
-        let field = format!("actions[{}].family", action_index("prompt-magic-v2"));
-        check(
-            &format!("family-{base}.toml"),
-            bad.as_bytes(),
-            Expect {
-                line: line_at(bad.as_bytes(), at),
-                field: &field,
-                valid: &["imgae", "image", "edit", "reference", "3d", "video"],
-            },
-        );
-    }
+    check_broken(
+        "family",
+        r#"id = "prompt-magic-v2""#,
+        r#"family = "image""#,
+        r#"family = "imgae""#,
+        &format!("actions[{}].family", action_index("prompt-magic-v2")),
+        &["imgae", "image", "edit", "reference", "3d", "video"],
+    );
 }
 
 #[test]
 fn unknown_family_in_a_relaxed_lane() {
-    for (base, text) in bases() {
-        let (bad, at) = replace_after(&text, r#"id = "ultimate""#, r#"family = "video""#, r#"family = "vidoe""#);
-        let field = format!("plans[{}].relaxed[1].family", plan_index("ultimate"));
-        check(
-            &format!("lane-{base}.toml"),
-            bad.as_bytes(),
-            Expect {
-                line: line_at(bad.as_bytes(), at),
-                field: &field,
-                valid: &["vidoe", "image", "edit", "reference", "3d", "video"],
-            },
-        );
-    }
+    check_broken(
+        "lane",
+        r#"id = "ultimate""#,
+        r#"family = "video""#,
+        r#"family = "vidoe""#,
+        &format!("plans[{}].relaxed[1].family", plan_index("ultimate")),
+        &["vidoe", "image", "edit", "reference", "3d", "video"],
+    );
 }
 
 #[test]
 fn unknown_plan_kind() {
-    for (base, text) in bases() {
-        let (bad, at) = replace_after(&text, r#"id = "premium""#, r#"kind = "individual""#, r#"kind = "enterprise""#);
-        let field = format!("plans[{}].kind", plan_index("premium"));
-        check(
-            &format!("kind-{base}.toml"),
-            bad.as_bytes(),
-            Expect {
-                line: line_at(bad.as_bytes(), at),
-                field: &field,
-                valid: &["enterprise", "individual", "team", "api"],
-            },
-        );
-    }
+    check_broken(
+        "kind",
+        r#"id = "premium""#,
+        r#"kind = "individual""#,
+        r#"kind = "enterprise""#,
+        &format!("plans[{}].kind", plan_index("premium")),
+        &["enterprise", "individual", "team", "api"],
+    );
 }
 
 /// A negative batch cost, located (the message's wording is checked below).
