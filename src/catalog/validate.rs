@@ -73,11 +73,20 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
                 "auto_topup",
                 "an API plan needs auto_topup = { threshold = …, amount = … } in dollars",
             );
-            need(
-                plan.allowance.is_none(),
-                "allowance",
-                "an API plan has a dollar balance, not an allowance; remove it",
-            );
+            for (absent, field) in [
+                (plan.allowance.is_none(), "allowance"),
+                (plan.reset.is_none(), "reset"),
+                (plan.rollover_inflow_cap.is_none(), "rollover_inflow_cap"),
+                (plan.bank_cap.is_none(), "bank_cap"),
+                (plan.topup.is_none(), "topup"),
+                (plan.relaxed.is_empty(), "relaxed"),
+            ] {
+                need(
+                    absent,
+                    field,
+                    "an API plan is a dollar balance with an automatic top-up; remove this token-plan field",
+                );
+            }
         }
     }
     need(
