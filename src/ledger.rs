@@ -93,6 +93,92 @@ pub struct Job<'a> {
     pub usable: bool,
 }
 
+/// `count` identical charges in a row: a deliverable's attempts are one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub charge: Charge,
+    pub count: u32,
+}
+
+/// How a workflow's deliverables are charged: attempts, then post-processing steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipe {
+    pub attempt: Charge,
+    pub steps: Vec<Charge>,
+}
+
+/// One deliverable in run-length form, as demand produces it: `attempts`
+/// times its recipe's attempt charge, then the steps whose bit is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deliverable {
+    pub recipe: u32,
+    pub attempts: u32,
+    /// Bit i set: step i of the recipe is done.
+    pub steps: u32,
+    pub usable: bool,
+}
+
+impl Recipe {
+    /// Most steps a recipe may have: one bit each in [`Deliverable::steps`].
+    pub const MAX_STEPS: usize = 32;
+
+    pub fn runs(&self, job: &Deliverable) -> impl Iterator<Item = Run> + '_ {
+        let steps = job.steps;
+        let attempts = (job.attempts > 0).then_some(Run { charge: self.attempt, count: job.attempts });
+        let chosen = self.steps.iter().enumerate().filter(move |(i, _)| steps >> i & 1 == 1);
+        attempts.into_iter().chain(chosen.map(|(_, &charge)| Run { charge, count: 1 }))
+    }
+
+    /// What the deliverable costs if every charge is paid.
+    pub fn totals(&self, job: &Deliverable) -> Totals {
+        let mut totals = Totals { jobs: 1, usable: u64::from(job.usable), ..Totals::default() };
+        for run in self.runs(job) {
+            let count = u64::from(run.count);
+            totals.charges += count;
+            totals.tokens = totals.tokens.saturating_add(run.charge.tokens.saturating_mul(count));
+            totals.micros = totals.micros.saturating_add(run.charge.api_micros.unwrap_or(0).saturating_mul(count));
+        }
+        totals
+    }
+}
+
+/// Jobs, and what their charges add up to if all are paid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub jobs: u64,
+    pub usable: u64,
+    pub charges: u64,
+    pub tokens: u64,
+    /// On the API route's prices.
+    pub micros: u64,
+}
+
+impl Totals {
+    pub fn add(&mut self, other: &Totals) {
+        self.jobs += other.jobs;
+        self.usable += other.usable;
+        self.charges += other.charges;
+        self.tokens = self.tokens.saturating_add(other.tokens);
+        self.micros = self.micros.saturating_add(other.micros);
+    }
+}
+
+/// One day of a month: its jobs end at index `end` of the month's jobs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Day {
+    pub end: u32,
+    pub totals: Totals,
+}
+
+/// A month of demand, as every plan's ledger receives it.
+#[derive(Debug, Clone, Copy)]
+pub struct Month<'a> {
+    pub recipes: &'a [Recipe],
+    pub jobs: &'a [Deliverable],
+    pub days: &'a [Day],
+    pub total: Totals,
+}
+
 /// Balances held, in the order they are spent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pools {
@@ -166,23 +252,54 @@ impl MonthTally {
     }
 }
 
-#[derive(Debug, Clone)]
-struct Pending {
-    charges: Vec<Charge>,
+/// A job waiting for tokens: its remaining runs are the next `runs` in the queue of runs.
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    runs: u32,
     usable: bool,
     since_day: u32,
     since_month: u32,
 }
 
-enum Paid {
-    Yes,
-    Refused,
+/// Waiting jobs in order, their charges in one queue of runs, so that a job
+/// joining the queue allocates nothing once the queues have grown.
+#[derive(Debug, Clone, Default)]
+struct Backlog {
+    jobs: VecDeque<Waiting>,
+    runs: VecDeque<Run>,
 }
 
+impl Backlog {
+    fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    fn push(&mut self, runs: impl Iterator<Item = Run>, usable: bool, since_day: u32, since_month: u32) {
+        let before = self.runs.len();
+        self.runs.extend(runs);
+        let runs = (self.runs.len() - before) as u32;
+        self.jobs.push_back(Waiting { runs, usable, since_day, since_month });
+    }
+
+    /// Removes the first job and whatever runs it has left.
+    fn pop(&mut self) -> Option<Waiting> {
+        let job = self.jobs.pop_front()?;
+        self.runs.drain(..job.runs as usize);
+        Some(job)
+    }
+
+    /// Jobs demanded in `month` and still waiting: they are the newest, at the back.
+    fn from_month(&self, month: u32) -> u64 {
+        self.jobs.iter().rev().take_while(|j| j.since_month == month).count() as u64
+    }
+}
+
+/// How far a job got: done, dropped, or stopped at a charge it must wait for.
 enum JobEnd {
     Done,
     Dropped,
-    Waiting(usize),
+    /// The run that could not be paid, with the charges of it left.
+    Waiting(Run),
 }
 
 /// One plan's ledger for one path.
@@ -197,7 +314,7 @@ pub struct Ledger {
     day: u32,
     day_of_month: u32,
     relaxed_left: [u64; Family::ALL.len()],
-    backlog: VecDeque<Pending>,
+    backlog: Backlog,
     tally: MonthTally,
 }
 
@@ -212,9 +329,19 @@ impl Ledger {
             day: 0,
             day_of_month: 0,
             relaxed_left: [0; Family::ALL.len()],
-            backlog: VecDeque::new(),
+            backlog: Backlog::default(),
             tally: MonthTally::default(),
         }
+    }
+
+    /// Back to the state of [`Ledger::new`], keeping the queues' memory for the next path.
+    pub fn reset(&mut self) {
+        self.pools = Pools::default();
+        self.flows = Flows::default();
+        (self.months, self.day, self.day_of_month) = (0, 0, 0);
+        self.backlog.jobs.clear();
+        self.backlog.runs.clear();
+        self.tally = MonthTally::default();
     }
 
     pub fn terms(&self) -> &Terms {
@@ -231,13 +358,42 @@ impl Ledger {
         &self.tally
     }
     pub fn waiting_jobs(&self) -> usize {
-        self.backlog.len()
+        self.backlog.jobs.len()
     }
 
     /// granted + bought = spent + expired + held.
     pub fn balanced(&self) -> bool {
         let f = self.flows;
         f.granted + f.bought == f.spent + f.expired + self.pools.total()
+    }
+
+    /// A whole month: the same result as `begin_month`, then each day's
+    /// `begin_day` and `submit` of its jobs, then `end_month`, but the charges
+    /// are summed, not walked, over any stretch where walking cannot change
+    /// the outcome (the pools cover it, or every shortfall is bought in packs).
+    pub fn run_month(&mut self, month: &Month) -> MonthTally {
+        self.begin_month();
+        if !self.terms.daily_reset && self.pays_in_full(&month.total) {
+            self.settle(&month.total);
+            let days = month.days.len() as u32;
+            self.day += days;
+            self.day_of_month += days;
+            return self.end_month();
+        }
+        let mut start = 0;
+        for day in month.days {
+            self.begin_day();
+            let jobs = &month.jobs[start..day.end as usize];
+            start = day.end as usize;
+            if self.pays_in_full(&day.totals) || self.tops_up_in_full() {
+                self.settle(&day.totals);
+                continue;
+            }
+            for job in jobs {
+                self.submit_runs(month.recipes[job.recipe as usize].runs(job), job.usable);
+            }
+        }
+        self.end_month()
     }
 
     /// The billing day: the subscription is charged, and on a monthly plan the
@@ -271,32 +427,105 @@ impl Ledger {
     /// A new job arrives today. Waiting work is done in order, so while jobs
     /// wait a new one joins the end of the queue; otherwise it is worked on at once.
     pub fn submit(&mut self, job: Job) {
-        self.tally.demanded += 1;
-        let next = if self.backlog.is_empty() { self.run(job.charges) } else { JobEnd::Waiting(0) };
-        match next {
-            JobEnd::Done => self.complete(job.usable, self.day),
-            JobEnd::Dropped => {
-                self.tally.dropped += 1;
-                self.tally.unmet += 1;
-            }
-            JobEnd::Waiting(next) => self.backlog.push_back(Pending {
-                charges: job.charges[next..].to_vec(),
-                usable: job.usable,
-                since_day: self.day,
-                since_month: self.months,
-            }),
-        }
+        self.submit_runs(job.charges.iter().map(|&charge| Run { charge, count: 1 }), job.usable);
     }
 
     /// Closes the month and returns what happened in it.
     pub fn end_month(&mut self) -> MonthTally {
         debug_assert!(self.balanced(), "ledger out of balance: {self:?}");
         debug_assert!(self.pools.bank <= self.terms.bank_cap);
-        self.tally.waiting = self.backlog.iter().filter(|p| p.since_month == self.months).count() as u64;
+        self.tally.waiting = self.backlog.from_month(self.months);
         self.tally.unmet += self.tally.waiting;
-        self.tally.backlog = self.backlog.len() as u64;
+        self.tally.backlog = self.backlog.jobs.len() as u64;
         self.tally.end = self.pools;
         std::mem::take(&mut self.tally)
+    }
+
+    fn submit_runs(&mut self, mut runs: impl Iterator<Item = Run>, usable: bool) {
+        self.tally.demanded += 1;
+        if !self.backlog.is_empty() {
+            self.backlog.push(runs, usable, self.day, self.months);
+            return;
+        }
+        match self.work(&mut runs) {
+            JobEnd::Done => self.complete(usable, self.day),
+            JobEnd::Dropped => {
+                self.tally.dropped += 1;
+                self.tally.unmet += 1;
+            }
+            JobEnd::Waiting(run) => self.backlog.push(std::iter::once(run).chain(runs), usable, self.day, self.months),
+        }
+    }
+
+    /// Pays the runs in order until one stops; the runs after it stay in `runs`.
+    fn work(&mut self, runs: &mut impl Iterator<Item = Run>) -> JobEnd {
+        for run in runs {
+            let left = self.pay_run(&run.charge, run.count);
+            if left > 0 {
+                return self.stopped(Run { count: left, ..run });
+            }
+        }
+        JobEnd::Done
+    }
+
+    /// A charge was refused: the job waits for it, unless the policy drops
+    /// jobs or the plan can never pay it.
+    fn stopped(&self, run: Run) -> JobEnd {
+        if self.policy == Policy::Drop || !self.could_ever_pay(&run.charge) {
+            JobEnd::Dropped
+        } else {
+            JobEnd::Waiting(run)
+        }
+    }
+
+    /// True when nothing waits and the pools pay all of `totals` without
+    /// running out (or the API's automatic top-up pays whatever comes), so
+    /// the charges can be paid as one sum.
+    fn pays_in_full(&self, totals: &Totals) -> bool {
+        self.backlog.is_empty()
+            && match self.terms.unit {
+                Unit::Tokens => self.terms.auto_refill_below.is_none() && self.pools.total() >= totals.tokens,
+                Unit::MicroUsd => self.refills().is_some() || self.pools.total() >= totals.micros,
+            }
+    }
+
+    /// True when nothing waits and every charge the pools cannot pay is
+    /// covered by buying packs: the day runs out at its first shortfall, and
+    /// the packs bought one charge at a time add up to those that cover the sum.
+    fn tops_up_in_full(&self) -> bool {
+        self.backlog.is_empty()
+            && self.terms.unit == Unit::Tokens
+            && self.terms.auto_refill_below.is_none()
+            && self.policy == Policy::TopUp
+            && self.terms.pack.is_some()
+    }
+
+    /// Pays all of `totals` at once and completes its jobs today.
+    fn settle(&mut self, totals: &Totals) {
+        let amount = match self.terms.unit {
+            Unit::Tokens => totals.tokens,
+            Unit::MicroUsd => totals.micros,
+        };
+        if let Some((below, pack)) = self.refills() {
+            // After each charge the balance is topped up to `below`: in the
+            // end, the fewest packs that keep it there after the whole sum.
+            if totals.charges > 0 {
+                self.buy(below.saturating_add(amount).saturating_sub(self.pools.total()).div_ceil(pack.units));
+            }
+        } else if amount > self.pools.total() {
+            self.tally.exhausted_day.get_or_insert(self.day_of_month);
+            let pack = self.terms.pack.expect("settle buys packs only on plans that sell them");
+            self.buy((amount - self.pools.total()).div_ceil(pack.units));
+        }
+        self.take(amount, totals.charges);
+        let t = &mut self.tally;
+        t.demanded += totals.jobs;
+        t.usable += totals.usable;
+        t.abandoned += totals.jobs - totals.usable;
+    }
+
+    fn refills(&self) -> Option<(u64, Pack)> {
+        self.terms.auto_refill_below.zip(self.terms.pack)
     }
 
     fn grant(&mut self) {
@@ -323,21 +552,45 @@ impl Ledger {
     /// Works through the waiting jobs in order, stopping at the first that
     /// still cannot be paid.
     fn retry_backlog(&mut self) {
-        while let Some(mut pending) = self.backlog.pop_front() {
-            match self.run(&pending.charges) {
-                JobEnd::Done => self.complete(pending.usable, pending.since_day),
-                JobEnd::Waiting(next) => {
-                    pending.charges.drain(..next);
-                    self.backlog.push_front(pending);
-                    return;
+        while let Some(&job) = self.backlog.jobs.front() {
+            match self.resume() {
+                JobEnd::Done => {
+                    self.backlog.pop();
+                    self.complete(job.usable, job.since_day);
                 }
                 JobEnd::Dropped => {
+                    self.backlog.pop();
                     self.tally.dropped += 1;
                     // A job from an earlier month was counted unmet there, as waiting.
-                    self.tally.unmet += u64::from(pending.since_month == self.months);
+                    self.tally.unmet += u64::from(job.since_month == self.months);
                 }
+                JobEnd::Waiting(_) => return,
             }
         }
+    }
+
+    /// Pays the first waiting job's runs from the front of the queue; each run
+    /// paid in full leaves the queue, a run paid in part keeps what is left.
+    fn resume(&mut self) -> JobEnd {
+        while let Some(job) = self.backlog.jobs.front_mut() {
+            if job.runs == 0 {
+                break;
+            }
+            let run = *self.backlog.runs.front().expect("a waiting job's runs are queued");
+            let left = self.pay_run(&run.charge, run.count);
+            if left > 0 {
+                let run = Run { count: left, ..run };
+                if let Some(front) = self.backlog.runs.front_mut() {
+                    *front = run;
+                }
+                return self.stopped(run);
+            }
+            self.backlog.runs.pop_front();
+            if let Some(job) = self.backlog.jobs.front_mut() {
+                job.runs -= 1;
+            }
+        }
+        JobEnd::Done
     }
 
     fn complete(&mut self, usable: bool, since_day: u32) {
@@ -349,39 +602,40 @@ impl Ledger {
         self.tally.waiting_days += u64::from(self.day - since_day);
     }
 
-    fn run(&mut self, charges: &[Charge]) -> JobEnd {
-        if self.pay_from_fast(charges) {
-            return JobEnd::Done;
-        }
-        for (i, charge) in charges.iter().enumerate() {
-            if let Paid::Refused = self.pay(charge) {
-                return if self.policy == Policy::Drop || !self.could_ever_pay(charge) {
-                    JobEnd::Dropped
-                } else {
-                    JobEnd::Waiting(i)
-                };
+    /// Pays `count` charges in a row, one at a time in effect: from the pools
+    /// while they last, then (the month having run out) relaxed while today's
+    /// throughput lasts, then from packs bought as each charge needs them.
+    /// Returns how many are left unpaid because the plan refused them.
+    fn pay_run(&mut self, charge: &Charge, count: u32) -> u32 {
+        let amount = self.amount(charge);
+        if let Some((below, pack)) = self.refills() {
+            for _ in 0..count {
+                self.buy(amount.saturating_sub(self.pools.total()).div_ceil(pack.units));
+                self.take(amount, 1);
+                self.buy(below.saturating_sub(self.pools.total()).div_ceil(pack.units));
             }
+            return 0;
         }
-        JobEnd::Done
-    }
-
-    /// The common case in one step: the whole job fits in the monthly Fast
-    /// tokens, so every charge is paid from them in turn.
-    fn pay_from_fast(&mut self, charges: &[Charge]) -> bool {
-        if self.terms.auto_refill_below.is_some() || self.terms.unit != Unit::Tokens {
-            return false;
+        let fit = if amount == 0 { count } else { (self.pools.total() / amount).min(u64::from(count)) as u32 };
+        self.take(amount * u64::from(fit), u64::from(fit));
+        let mut left = count - fit;
+        if left == 0 {
+            return 0;
         }
-        let total: u64 = charges.iter().map(|c| c.tokens).sum();
-        if total > self.pools.fast {
-            return false;
+        self.tally.exhausted_day.get_or_insert(self.day_of_month);
+        if self.policy == Policy::RelaxedThenTopUp {
+            left -= self.relax(charge, left);
         }
-        self.pools.fast -= total;
-        self.flows.spent += total;
-        let t = &mut self.tally;
-        t.charges += charges.len() as u64;
-        t.spent += total;
-        t.from_fast += total;
-        true
+        match (self.policy, self.terms.pack) {
+            (Policy::TopUp | Policy::RelaxedThenTopUp, Some(pack)) if left > 0 => {
+                // Packs bought one charge at a time add up to the fewest that cover the run.
+                let total = amount * u64::from(left);
+                self.buy((total - self.pools.total()).div_ceil(pack.units));
+                self.take(total, u64::from(left));
+                0
+            }
+            _ => left,
+        }
     }
 
     /// False for a charge this plan and policy can never pay (on Free, a
@@ -403,43 +657,18 @@ impl Ledger {
         }
     }
 
-    fn pay(&mut self, charge: &Charge) -> Paid {
-        let amount = self.amount(charge);
-        if let (Some(below), Some(pack)) = (self.terms.auto_refill_below, self.terms.pack) {
-            self.buy(amount.saturating_sub(self.pools.total()).div_ceil(pack.units));
-            self.take(amount);
-            self.buy(below.saturating_sub(self.pools.total()).div_ceil(pack.units));
-            return Paid::Yes;
-        }
-        if self.pools.total() >= amount {
-            self.take(amount);
-            return Paid::Yes;
-        }
-        self.tally.exhausted_day.get_or_insert(self.day_of_month);
-        if self.policy == Policy::RelaxedThenTopUp && self.relax(charge) {
-            return Paid::Yes;
-        }
-        match (self.policy, self.terms.pack) {
-            (Policy::TopUp | Policy::RelaxedThenTopUp, Some(pack)) => {
-                self.buy((amount - self.pools.total()).div_ceil(pack.units));
-                self.take(amount);
-                Paid::Yes
-            }
-            _ => Paid::Refused,
-        }
-    }
-
-    /// Runs the charge at zero cost if this plan relaxes its family and today's
-    /// throughput is not used up.
-    fn relax(&mut self, charge: &Charge) -> bool {
+    /// Runs up to `count` charges at zero cost if this plan relaxes their
+    /// family, while today's throughput lasts; returns how many.
+    fn relax(&mut self, charge: &Charge, count: u32) -> u32 {
         let left = &mut self.relaxed_left[charge.family.index()];
-        if !charge.relaxed_ok || *left == 0 {
-            return false;
+        if !charge.relaxed_ok {
+            return 0;
         }
-        *left -= 1;
-        self.tally.charges += 1;
-        self.tally.relaxed += 1;
-        true
+        let relaxed = (*left).min(u64::from(count));
+        *left -= relaxed;
+        self.tally.charges += relaxed;
+        self.tally.relaxed += relaxed;
+        relaxed as u32
     }
 
     fn buy(&mut self, packs: u64) {
@@ -452,8 +681,9 @@ impl Ledger {
         self.tally.topup_cost += packs * pack.price;
     }
 
-    /// Takes `amount` (which the pools hold) in spending order.
-    fn take(&mut self, amount: u64) {
+    /// Takes `amount` (which the pools hold) for `charges` charges, in
+    /// spending order: charge by charge or all at once, each pool gives the same.
+    fn take(&mut self, amount: u64, charges: u64) {
         let from_fast = amount.min(self.pools.fast);
         let from_bank = (amount - from_fast).min(self.pools.bank);
         let from_topup = amount - from_fast - from_bank;
@@ -463,7 +693,7 @@ impl Ledger {
         self.pools.topup -= from_topup;
         self.flows.spent += amount;
         let t = &mut self.tally;
-        t.charges += 1;
+        t.charges += charges;
         t.spent += amount;
         t.from_fast += from_fast;
         t.from_bank += from_bank;

@@ -1,0 +1,162 @@
+//! `Ledger::run_month` pays whole months or days as one sum where it can;
+//! these properties pin that it ends exactly where walking every job through
+//! `begin_day` and `submit` ends, on every plan kind and policy: each month's
+//! tally, the pools and the flows.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use tokensim::catalog::{Billing, Catalog, Family};
+use tokensim::ledger::{Charge, Day, Deliverable, Job, Ledger, Month, Pack, Policy, Recipe, Terms, Totals, Unit};
+
+/// A month of demand: recipes, and per day the deliverables.
+#[derive(Debug, Clone)]
+struct Demand {
+    recipes: Vec<Recipe>,
+    months: Vec<Vec<Vec<Deliverable>>>,
+}
+
+fn charge(max_tokens: u64) -> impl Strategy<Value = Charge> {
+    (0..=max_tokens, prop::option::weighted(0.9, 0u64..200_000), 0..Family::ALL.len(), any::<bool>()).prop_map(
+        |(tokens, api_micros, family, relaxed_ok)| Charge {
+            tokens,
+            api_micros,
+            family: Family::ALL[family],
+            relaxed_ok,
+        },
+    )
+}
+
+fn recipe(max_tokens: u64) -> impl Strategy<Value = Recipe> {
+    (charge(max_tokens), prop::collection::vec(charge(max_tokens / 4 + 1), 0..4))
+        .prop_map(|(attempt, steps)| Recipe { attempt, steps })
+}
+
+fn demand() -> impl Strategy<Value = Demand> {
+    prop::sample::select(vec![10u64, 60, 400, 3_000])
+        .prop_flat_map(|max_tokens| prop::collection::vec(recipe(max_tokens), 1..4))
+        .prop_flat_map(|recipes| {
+            let n = recipes.len() as u32;
+            let job = (0..n, 0u32..6, 0u32..16, prop::bool::weighted(0.8))
+                .prop_map(|(recipe, attempts, steps, usable)| Deliverable { recipe, attempts, steps, usable });
+            let day = prop::collection::vec(job, 0..6);
+            let month = prop::collection::vec(day, 1..=12);
+            (Just(recipes), prop::collection::vec(month, 1..=4))
+        })
+        .prop_map(|(recipes, months)| Demand { recipes, months })
+}
+
+/// The catalog's plans, and small hand-made terms that run out within days.
+fn terms() -> impl Strategy<Value = Terms> {
+    let catalog = Catalog::leonardo();
+    let listed: Vec<Terms> = ["free", "essential", "premium", "ultimate", "team-starter", "api"]
+        .iter()
+        .flat_map(|id| [1, 5].map(|seats| catalog.terms(catalog.plan(id).expect("plan"), seats, Billing::Monthly)))
+        .collect();
+    let small = (
+        any::<bool>(),
+        0u64..800,
+        0u64..1_000,
+        0u64..2_000,
+        prop::option::of(1u64..500),
+        prop::array::uniform5(0u64..3),
+        prop::option::weighted(0.2, 0u64..300),
+        any::<bool>(),
+    )
+        .prop_map(|(daily_reset, allowance, inflow_cap, bank_cap, pack, relaxed_per_day, below, api)| Terms {
+            unit: if api { Unit::MicroUsd } else { Unit::Tokens },
+            daily_reset: daily_reset && !api,
+            allowance: if api { 0 } else { allowance },
+            inflow_cap: if daily_reset || api { 0 } else { inflow_cap },
+            bank_cap: if daily_reset || api { 0 } else { bank_cap },
+            subscription: 1_000_000,
+            pack: pack.map(|units| Pack { units, price: units * 1_400 }),
+            auto_refill_below: below.filter(|_| api),
+            relaxed_per_day,
+        });
+    prop_oneof![prop::sample::select(listed), small]
+}
+
+fn policy() -> impl Strategy<Value = Policy> {
+    prop::sample::select(vec![Policy::TopUp, Policy::RelaxedThenTopUp, Policy::Wait, Policy::Drop])
+}
+
+/// The month in the form `run_month` takes: jobs of all days in one list.
+fn month_view<'a>(
+    recipes: &'a [Recipe],
+    jobs: &'a mut Vec<Deliverable>,
+    days: &'a mut Vec<Day>,
+    month: &[Vec<Deliverable>],
+) -> Month<'a> {
+    jobs.clear();
+    days.clear();
+    let mut total = Totals::default();
+    for day in month {
+        let mut totals = Totals::default();
+        for job in day {
+            totals.add(&recipes[job.recipe as usize].totals(job));
+        }
+        jobs.extend_from_slice(day);
+        days.push(Day { end: jobs.len() as u32, totals });
+        total.add(&totals);
+    }
+    Month { recipes, jobs, days, total }
+}
+
+/// The charges of a deliverable, one by one.
+fn charges(recipes: &[Recipe], job: &Deliverable) -> Vec<Charge> {
+    let recipe = &recipes[job.recipe as usize];
+    recipe.runs(job).flat_map(|run| std::iter::repeat_n(run.charge, run.count as usize)).collect()
+}
+
+fn bulk_equals_walking(terms: Terms, policy: Policy, demand: &Demand) -> Result<(), TestCaseError> {
+    let (mut bulk, mut walked) = (Ledger::new(terms.clone(), policy), Ledger::new(terms, policy));
+    let (mut jobs, mut days) = (Vec::new(), Vec::new());
+    for (m, month) in demand.months.iter().enumerate() {
+        let fast = bulk.run_month(&month_view(&demand.recipes, &mut jobs, &mut days, month));
+        walked.begin_month();
+        for day in month {
+            walked.begin_day();
+            for job in day {
+                walked.submit(Job { charges: &charges(&demand.recipes, job), usable: job.usable });
+            }
+        }
+        let slow = walked.end_month();
+        prop_assert_eq!(&fast, &slow, "month {}", m + 1);
+        prop_assert_eq!(bulk.pools(), walked.pools());
+        prop_assert_eq!(bulk.flows(), walked.flows());
+        prop_assert_eq!(bulk.waiting_jobs(), walked.waiting_jobs());
+    }
+    Ok(())
+}
+
+#[test]
+fn a_month_in_bulk_ends_where_walking_every_job_ends() {
+    let mut runner = TestRunner::new(Config { cases: 3_000, failure_persistence: None, ..Config::default() });
+    let strategy = (terms(), policy(), demand());
+    runner
+        .run(&strategy, |(terms, policy, demand)| bulk_equals_walking(terms, policy, &demand))
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_reset_ledger_runs_like_a_new_one() {
+    let mut runner = TestRunner::new(Config { cases: 300, failure_persistence: None, ..Config::default() });
+    let strategy = (terms(), policy(), demand(), demand());
+    runner
+        .run(&strategy, |(terms, policy, first, second)| {
+            let (mut reused, mut fresh) = (Ledger::new(terms.clone(), policy), Ledger::new(terms, policy));
+            let (mut jobs, mut days) = (Vec::new(), Vec::new());
+            for month in &first.months {
+                reused.run_month(&month_view(&first.recipes, &mut jobs, &mut days, month));
+            }
+            reused.reset();
+            for month in &second.months {
+                let a = reused.run_month(&month_view(&second.recipes, &mut jobs, &mut days, month));
+                let b = fresh.run_month(&month_view(&second.recipes, &mut jobs, &mut days, month));
+                prop_assert_eq!(a, b);
+            }
+            prop_assert_eq!(reused.flows(), fresh.flows());
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
