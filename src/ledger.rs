@@ -289,7 +289,7 @@ impl Backlog {
     }
 
     /// Jobs demanded in `month` and still waiting: they are the newest, at the back.
-    fn from_month(&self, month: u32) -> u64 {
+    fn of_month(&self, month: u32) -> u64 {
         self.jobs.iter().rev().take_while(|j| j.since_month == month).count() as u64
     }
 }
@@ -434,7 +434,7 @@ impl Ledger {
     pub fn end_month(&mut self) -> MonthTally {
         debug_assert!(self.balanced(), "ledger out of balance: {self:?}");
         debug_assert!(self.pools.bank <= self.terms.bank_cap);
-        self.tally.waiting = self.backlog.from_month(self.months);
+        self.tally.waiting = self.backlog.of_month(self.months);
         self.tally.unmet += self.tally.waiting;
         self.tally.backlog = self.backlog.jobs.len() as u64;
         self.tally.end = self.pools;
@@ -616,7 +616,7 @@ impl Ledger {
             }
             return 0;
         }
-        let fit = if amount == 0 { count } else { (self.pools.total() / amount).min(u64::from(count)) as u32 };
+        let fit = self.pools.total().checked_div(amount).map_or(count, |n| n.min(u64::from(count)) as u32);
         self.take(amount * u64::from(fit), u64::from(fit));
         let mut left = count - fit;
         if left == 0 {
