@@ -5,7 +5,7 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tokensim::catalog::{Billing, Catalog};
-use tokensim::demand::{DayWork, Profile};
+use tokensim::demand::{MonthWork, Profile};
 use tokensim::ledger::{Ledger, MonthTally, Policy};
 use tokensim::scenario::{Overrides, Scenario};
 use tokensim::simulation::{self, path_rng};
@@ -18,59 +18,46 @@ fn scenario(catalog: &Catalog, paths: u64) -> Scenario {
     Scenario::load(Path::new(SCENARIO), catalog, &overrides).expect("the bundled scenario is valid")
 }
 
-/// One month of demand (30 days) for the social-media manager.
+/// One month of demand (30 days) for the social-media manager, and a path's tables.
 fn demand(c: &mut Criterion) {
     let catalog = Catalog::leonardo();
     let scenario = scenario(&catalog, 1);
     let mut rng = path_rng(1, 0);
-    let profile = Profile::sample(&scenario.file, &catalog, &mut rng).expect("valid profile");
-    let (mut factors, mut work) = (Vec::new(), DayWork::default());
+    let mut profile = Profile::sample(&scenario.file, &catalog, &mut rng).expect("valid profile");
+    let mut work = MonthWork::default();
     let mut group = c.benchmark_group("demand");
     group.throughput(Throughput::Elements(1));
     group.bench_function("month (social-media manager)", |b| {
         b.iter(|| {
-            profile.month_factors(&mut rng, &mut factors);
-            let mut jobs = 0;
-            for _ in 0..30 {
-                work.clear();
-                profile.day(&factors, &mut rng, &mut work);
-                jobs += work.jobs.len();
-            }
-            jobs
+            profile.month(30, &mut rng, &mut work);
+            work.jobs.len()
         })
+    });
+    group.bench_function("path tables (social-media manager)", |b| {
+        b.iter(|| profile.resample(&scenario.file, &catalog, &mut rng).expect("valid profile"))
     });
     group.finish();
 }
 
-/// A month of the social-media manager's charges through each plan kind's ledger.
+/// A month of the social-media manager's deliverables through each plan kind's
+/// ledger, from a fresh ledger (so every plan starts the month with its allowance).
 fn ledger(c: &mut Criterion) {
     let catalog = Catalog::leonardo();
     let scenario = scenario(&catalog, 1);
     let mut rng = path_rng(1, 0);
     let profile = Profile::sample(&scenario.file, &catalog, &mut rng).expect("valid profile");
-    let (mut factors, mut days) = (Vec::new(), Vec::new());
-    profile.month_factors(&mut rng, &mut factors);
-    for _ in 0..30 {
-        let mut work = DayWork::default();
-        profile.day(&factors, &mut rng, &mut work);
-        days.push(work);
-    }
-    let charges: usize = days.iter().map(|d| d.charges.len()).sum();
+    let mut work = MonthWork::default();
+    profile.month(30, &mut rng, &mut work);
+    let month = work.view(&profile.recipes);
     let mut group = c.benchmark_group("ledger");
-    group.throughput(Throughput::Elements(charges as u64));
+    group.throughput(Throughput::Elements(month.total.charges));
     for (plan, seats) in [("free", 1), ("essential", 1), ("premium", 1), ("team-starter", 5), ("api", 1)] {
         let terms = catalog.terms(catalog.plan(plan).expect("plan in catalog"), seats, Billing::Monthly);
+        let mut ledger = Ledger::new(terms, Policy::TopUp);
         group.bench_function(format!("{plan} month (charges)"), |b| {
             b.iter(|| {
-                let mut ledger = Ledger::new(terms.clone(), Policy::TopUp);
-                ledger.begin_month();
-                for day in &days {
-                    ledger.begin_day();
-                    for job in day.jobs() {
-                        ledger.submit(job);
-                    }
-                }
-                ledger.end_month()
+                ledger.reset();
+                ledger.run_month(&month)
             })
         });
     }

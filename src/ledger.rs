@@ -18,6 +18,16 @@ pub enum Unit {
     MicroUsd,
 }
 
+impl Unit {
+    /// What `charge` costs in this unit.
+    pub fn amount(self, charge: &Charge) -> u64 {
+        match self {
+            Unit::Tokens => charge.tokens,
+            Unit::MicroUsd => charge.api_micros.unwrap_or(0),
+        }
+    }
+}
+
 /// A top-up pack: `units` into the top-up pool for `price`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pack {
@@ -121,6 +131,11 @@ pub struct Deliverable {
 impl Recipe {
     /// Most steps a recipe may have: one bit each in [`Deliverable::steps`].
     pub const MAX_STEPS: usize = 32;
+
+    /// The bits of `steps` that name one of this recipe's steps.
+    pub fn chosen(&self, steps: u32) -> u32 {
+        (u64::from(steps) & ((1u64 << self.steps.len().min(Self::MAX_STEPS)) - 1)) as u32
+    }
 
     pub fn runs(&self, job: &Deliverable) -> impl Iterator<Item = Run> + '_ {
         let steps = job.steps;
@@ -252,21 +267,33 @@ impl MonthTally {
     }
 }
 
-/// A job waiting for tokens: its remaining runs are the next `runs` in the queue of runs.
+/// Where a waiting job's charges are: a deliverable made from one of the
+/// ledger's recipes, or loose charges queued in [`Backlog::loose`].
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Made(Deliverable),
+    Loose,
+}
+
+/// A job waiting for tokens: `done` of its `total` charges are done, and
+/// the rest cost `amount`.
 #[derive(Debug, Clone, Copy)]
 struct Waiting {
-    runs: u32,
+    source: Source,
+    done: u32,
+    total: u32,
+    amount: u64,
     usable: bool,
     since_day: u32,
     since_month: u32,
 }
 
-/// Waiting jobs in order, their charges in one queue of runs, so that a job
-/// joining the queue allocates nothing once the queues have grown.
+/// Waiting jobs in order. A deliverable waits as itself (no copy of its
+/// charges); loose charges wait in one queue, the head job's first.
 #[derive(Debug, Clone, Default)]
 struct Backlog {
     jobs: VecDeque<Waiting>,
-    runs: VecDeque<Run>,
+    loose: VecDeque<Charge>,
 }
 
 impl Backlog {
@@ -274,17 +301,14 @@ impl Backlog {
         self.jobs.is_empty()
     }
 
-    fn push(&mut self, runs: impl Iterator<Item = Run>, usable: bool, since_day: u32, since_month: u32) {
-        let before = self.runs.len();
-        self.runs.extend(runs);
-        let runs = (self.runs.len() - before) as u32;
-        self.jobs.push_back(Waiting { runs, usable, since_day, since_month });
-    }
-
-    /// Removes the first job and whatever runs it has left.
+    /// Removes the first job and whatever loose charges it has left.
     fn pop(&mut self) -> Option<Waiting> {
         let job = self.jobs.pop_front()?;
-        self.runs.drain(..job.runs as usize);
+        if let Source::Loose = job.source {
+            for _ in job.done..job.total {
+                self.loose.pop_front();
+            }
+        }
         Some(job)
     }
 
@@ -294,12 +318,17 @@ impl Backlog {
     }
 }
 
-/// How far a job got: done, dropped, or stopped at a charge it must wait for.
+/// How far a job got: done, or stopped at a charge the plan refused.
+enum Progress {
+    Done,
+    Refused(Charge),
+}
+
+/// What becomes of a job that stopped: it waits, or it is dropped.
 enum JobEnd {
     Done,
     Dropped,
-    /// The run that could not be paid, with the charges of it left.
-    Waiting(Run),
+    Waiting,
 }
 
 /// One plan's ledger for one path.
@@ -315,6 +344,8 @@ pub struct Ledger {
     day_of_month: u32,
     relaxed_left: [u64; Family::ALL.len()],
     backlog: Backlog,
+    /// The recipes of the deliverables in `run_month`, kept for those that wait.
+    recipes: Vec<Recipe>,
     tally: MonthTally,
 }
 
@@ -330,6 +361,7 @@ impl Ledger {
             day_of_month: 0,
             relaxed_left: [0; Family::ALL.len()],
             backlog: Backlog::default(),
+            recipes: Vec::new(),
             tally: MonthTally::default(),
         }
     }
@@ -340,7 +372,7 @@ impl Ledger {
         self.flows = Flows::default();
         (self.months, self.day, self.day_of_month) = (0, 0, 0);
         self.backlog.jobs.clear();
-        self.backlog.runs.clear();
+        self.backlog.loose.clear();
         self.tally = MonthTally::default();
     }
 
@@ -372,6 +404,10 @@ impl Ledger {
     /// are summed, not walked, over any stretch where walking cannot change
     /// the outcome (the pools cover it, or every shortfall is bought in packs).
     pub fn run_month(&mut self, month: &Month) -> MonthTally {
+        if self.recipes != month.recipes {
+            debug_assert!(self.backlog.is_empty(), "recipes change while deliverables wait");
+            self.recipes = month.recipes.to_vec();
+        }
         self.begin_month();
         if !self.terms.daily_reset && self.pays_in_full(&month.total) {
             self.settle(&month.total);
@@ -390,7 +426,7 @@ impl Ledger {
                 continue;
             }
             for job in jobs {
-                self.submit_runs(month.recipes[job.recipe as usize].runs(job), job.usable);
+                self.submit_made(job);
             }
         }
         self.end_month()
@@ -427,7 +463,62 @@ impl Ledger {
     /// A new job arrives today. Waiting work is done in order, so while jobs
     /// wait a new one joins the end of the queue; otherwise it is worked on at once.
     pub fn submit(&mut self, job: Job) {
-        self.submit_runs(job.charges.iter().map(|&charge| Run { charge, count: 1 }), job.usable);
+        self.tally.demanded += 1;
+        let mut done = 0;
+        let end = if !self.backlog.is_empty() {
+            JobEnd::Waiting
+        } else {
+            match job.charges.iter().position(|c| self.pay_run(c, 1) > 0) {
+                None => JobEnd::Done,
+                Some(refused) => {
+                    done = refused;
+                    self.stopped(&job.charges[refused])
+                }
+            }
+        };
+        if let JobEnd::Waiting = end {
+            let rest = &job.charges[done..];
+            self.backlog.loose.extend(rest);
+            let amount = rest.iter().map(|c| self.amount(c)).fold(0u64, u64::saturating_add);
+            self.wait(Source::Loose, job.charges.len() as u32, done as u32, amount, job.usable);
+        }
+        self.finish(end, job.usable);
+    }
+
+    /// As `submit`, for a deliverable made from the recipes of `run_month`.
+    fn submit_made(&mut self, job: &Deliverable) {
+        self.tally.demanded += 1;
+        let mut done = 0;
+        let end = if !self.backlog.is_empty() {
+            JobEnd::Waiting
+        } else {
+            match self.pay_made(job, &mut done) {
+                Progress::Done => JobEnd::Done,
+                Progress::Refused(charge) => self.stopped(&charge),
+            }
+        };
+        if let JobEnd::Waiting = end {
+            let total = job.attempts + self.recipes[job.recipe as usize].chosen(job.steps).count_ones();
+            let amount = self.amount_left(job, done);
+            self.wait(Source::Made(*job), total, done, amount, job.usable);
+        }
+        self.finish(end, job.usable);
+    }
+
+    fn wait(&mut self, source: Source, total: u32, done: u32, amount: u64, usable: bool) {
+        let (since_day, since_month) = (self.day, self.months);
+        self.backlog.jobs.push_back(Waiting { source, done, total, amount, usable, since_day, since_month });
+    }
+
+    fn finish(&mut self, end: JobEnd, usable: bool) {
+        match end {
+            JobEnd::Done => self.complete(usable, self.day),
+            JobEnd::Dropped => {
+                self.tally.dropped += 1;
+                self.tally.unmet += 1;
+            }
+            JobEnd::Waiting => {}
+        }
     }
 
     /// Closes the month and returns what happened in it.
@@ -441,41 +532,52 @@ impl Ledger {
         std::mem::take(&mut self.tally)
     }
 
-    fn submit_runs(&mut self, mut runs: impl Iterator<Item = Run>, usable: bool) {
-        self.tally.demanded += 1;
-        if !self.backlog.is_empty() {
-            self.backlog.push(runs, usable, self.day, self.months);
-            return;
-        }
-        match self.work(&mut runs) {
-            JobEnd::Done => self.complete(usable, self.day),
-            JobEnd::Dropped => {
-                self.tally.dropped += 1;
-                self.tally.unmet += 1;
+    /// Pays a deliverable's charges from its `done`-th on, counting them in `done`.
+    fn pay_made(&mut self, job: &Deliverable, done: &mut u32) -> Progress {
+        let recipe = job.recipe as usize;
+        if *done < job.attempts {
+            let attempt = self.recipes[recipe].attempt;
+            let left = self.pay_run(&attempt, job.attempts - *done);
+            *done = job.attempts - left;
+            if left > 0 {
+                return Progress::Refused(attempt);
             }
-            JobEnd::Waiting(run) => self.backlog.push(std::iter::once(run).chain(runs), usable, self.day, self.months),
         }
+        let mut steps = self.recipes[recipe].chosen(job.steps);
+        for _ in job.attempts..*done {
+            steps &= steps - 1; // drop the lowest step, done already
+        }
+        while steps != 0 {
+            let step = self.recipes[recipe].steps[steps.trailing_zeros() as usize];
+            if self.pay_run(&step, 1) > 0 {
+                return Progress::Refused(step);
+            }
+            steps &= steps - 1;
+            *done += 1;
+        }
+        Progress::Done
     }
 
-    /// Pays the runs in order until one stops; the runs after it stay in `runs`.
-    fn work(&mut self, runs: &mut impl Iterator<Item = Run>) -> JobEnd {
-        for run in runs {
-            let left = self.pay_run(&run.charge, run.count);
-            if left > 0 {
-                return self.stopped(Run { count: left, ..run });
-            }
+    /// What a deliverable's charges from the `done`-th on cost.
+    fn amount_left(&self, job: &Deliverable, done: u32) -> u64 {
+        let recipe = &self.recipes[job.recipe as usize];
+        let attempts = u64::from(job.attempts.saturating_sub(done));
+        let mut sum = self.amount(&recipe.attempt).saturating_mul(attempts);
+        let mut steps = recipe.chosen(job.steps);
+        for _ in job.attempts..done {
+            steps &= steps - 1;
         }
-        JobEnd::Done
+        while steps != 0 {
+            sum = sum.saturating_add(self.amount(&recipe.steps[steps.trailing_zeros() as usize]));
+            steps &= steps - 1;
+        }
+        sum
     }
 
     /// A charge was refused: the job waits for it, unless the policy drops
     /// jobs or the plan can never pay it.
-    fn stopped(&self, run: Run) -> JobEnd {
-        if self.policy == Policy::Drop || !self.could_ever_pay(&run.charge) {
-            JobEnd::Dropped
-        } else {
-            JobEnd::Waiting(run)
-        }
+    fn stopped(&self, charge: &Charge) -> JobEnd {
+        if self.policy == Policy::Drop || !self.could_ever_pay(charge) { JobEnd::Dropped } else { JobEnd::Waiting }
     }
 
     /// True when nothing waits and the pools pay all of `totals` without
@@ -553,7 +655,7 @@ impl Ledger {
     /// still cannot be paid.
     fn retry_backlog(&mut self) {
         while let Some(&job) = self.backlog.jobs.front() {
-            match self.resume() {
+            match self.resume(job) {
                 JobEnd::Done => {
                     self.backlog.pop();
                     self.complete(job.usable, job.since_day);
@@ -564,33 +666,51 @@ impl Ledger {
                     // A job from an earlier month was counted unmet there, as waiting.
                     self.tally.unmet += u64::from(job.since_month == self.months);
                 }
-                JobEnd::Waiting(_) => return,
+                JobEnd::Waiting => return,
             }
         }
     }
 
-    /// Pays the first waiting job's runs from the front of the queue; each run
-    /// paid in full leaves the queue, a run paid in part keeps what is left.
-    fn resume(&mut self) -> JobEnd {
-        while let Some(job) = self.backlog.jobs.front_mut() {
-            if job.runs == 0 {
-                break;
-            }
-            let run = *self.backlog.runs.front().expect("a waiting job's runs are queued");
-            let left = self.pay_run(&run.charge, run.count);
-            if left > 0 {
-                let run = Run { count: left, ..run };
-                if let Some(front) = self.backlog.runs.front_mut() {
-                    *front = run;
-                }
-                return self.stopped(run);
-            }
-            self.backlog.runs.pop_front();
-            if let Some(job) = self.backlog.jobs.front_mut() {
-                job.runs -= 1;
-            }
+    /// Pays what the first waiting job has left: as one sum if the pools
+    /// cover it, else charge by charge, recording how far it got.
+    fn resume(&mut self, job: Waiting) -> JobEnd {
+        if self.refills().is_none() && job.amount <= self.pools.total() {
+            self.take(job.amount, u64::from(job.total - job.done));
+            return JobEnd::Done;
         }
-        JobEnd::Done
+        let mut done = job.done;
+        let progress = match job.source {
+            Source::Made(made) => self.pay_made(&made, &mut done),
+            Source::Loose => self.pay_loose(&mut done, job.total),
+        };
+        let Progress::Refused(charge) = progress else {
+            // The loose charges paid have left their queue already.
+            if let Some(front) = self.backlog.jobs.front_mut() {
+                front.done = done;
+            }
+            return JobEnd::Done;
+        };
+        let amount = match job.source {
+            Source::Made(made) => self.amount_left(&made, done),
+            Source::Loose => self.backlog.loose.iter().take((job.total - done) as usize).map(|c| self.amount(c)).sum(),
+        };
+        if let Some(front) = self.backlog.jobs.front_mut() {
+            (front.done, front.amount) = (done, amount);
+        }
+        self.stopped(&charge)
+    }
+
+    /// Pays the head job's loose charges, which lead the loose queue.
+    fn pay_loose(&mut self, done: &mut u32, total: u32) -> Progress {
+        while *done < total {
+            let charge = *self.backlog.loose.front().expect("a waiting job's charges are queued");
+            if self.pay_run(&charge, 1) > 0 {
+                return Progress::Refused(charge);
+            }
+            self.backlog.loose.pop_front();
+            *done += 1;
+        }
+        Progress::Done
     }
 
     fn complete(&mut self, usable: bool, since_day: u32) {
@@ -651,10 +771,7 @@ impl Ledger {
     }
 
     fn amount(&self, charge: &Charge) -> u64 {
-        match self.terms.unit {
-            Unit::Tokens => charge.tokens,
-            Unit::MicroUsd => charge.api_micros.unwrap_or(0),
-        }
+        self.terms.unit.amount(charge)
     }
 
     /// Runs up to `count` charges at zero cost if this plan relaxes their

@@ -9,7 +9,7 @@ use rand_pcg::Pcg64;
 use rayon::prelude::*;
 
 use crate::catalog::{Catalog, PlanKind, micros};
-use crate::demand::{DayWork, Profile};
+use crate::demand::{MonthWork, Profile};
 use crate::ledger::{Ledger, MonthTally, Pack, Terms};
 use crate::scenario::Scenario;
 use crate::statistics::ScenarioStats;
@@ -60,49 +60,51 @@ pub fn run(scenario: &Scenario, catalog: &Catalog, progress: &(dyn Fn(u64) + Syn
     let run = &scenario.file.run;
     let batches = run.paths.div_ceil(BATCH);
     let empty = || ScenarioStats::new(terms.len(), run.months, run.days_per_month);
+    // One accumulator and one set of buffers per rayon split, not per batch:
+    // histograms are allocated a few times per thread, not for every batch.
     (0..batches)
         .into_par_iter()
-        .map(|batch| {
-            let first = batch * BATCH;
-            let last = (first + BATCH).min(run.paths);
-            let mut stats = empty();
-            let mut paths = PathRunner::new(scenario, catalog, &terms);
-            for path in first..last {
-                paths.run(path, &mut stats)?;
-            }
-            progress(last - first);
-            Ok(stats)
-        })
+        .try_fold(
+            || (empty(), PathRunner::new(scenario, catalog, &terms)),
+            |(mut stats, mut paths), batch| {
+                let first = batch * BATCH;
+                let last = (first + BATCH).min(run.paths);
+                for path in first..last {
+                    paths.run(path, &mut stats)?;
+                }
+                progress(last - first);
+                Ok((stats, paths))
+            },
+        )
+        .map(|folded| folded.map(|(stats, _)| stats))
         .try_reduce(empty, |mut a, b| {
             a.merge(&b);
             Ok(a)
         })
 }
 
-/// Buffers reused from path to path, so that no month or day allocates.
+/// Buffers reused from path to path, so that no path, month or day allocates.
 struct PathRunner<'a> {
     scenario: &'a Scenario,
     catalog: &'a Catalog,
-    terms: &'a [Terms],
+    profile: Profile,
     ledgers: Vec<Ledger>,
     tallies: Vec<MonthTally>,
     demand: Vec<u64>,
-    factors: Vec<f64>,
-    work: DayWork,
+    work: MonthWork,
 }
 
 impl<'a> PathRunner<'a> {
-    fn new(scenario: &'a Scenario, catalog: &'a Catalog, terms: &'a [Terms]) -> Self {
+    fn new(scenario: &'a Scenario, catalog: &'a Catalog, terms: &[Terms]) -> Self {
         let months = scenario.file.run.months as usize;
         PathRunner {
             scenario,
             catalog,
-            terms,
-            ledgers: Vec::with_capacity(terms.len()),
+            profile: Profile::default(),
+            ledgers: terms.iter().map(|t| Ledger::new(t.clone(), scenario.file.on_exhaustion)).collect(),
             tallies: vec![MonthTally::default(); months * terms.len()],
             demand: vec![0; months],
-            factors: Vec::new(),
-            work: DayWork::default(),
+            work: MonthWork::default(),
         }
     }
 
@@ -110,28 +112,15 @@ impl<'a> PathRunner<'a> {
         let file = &self.scenario.file;
         let months = file.run.months as usize;
         let mut rng = path_rng(file.run.seed, path);
-        let profile = Profile::sample(file, self.catalog, &mut rng)?;
-        self.ledgers.clear();
-        self.ledgers.extend(self.terms.iter().map(|t| Ledger::new(t.clone(), file.on_exhaustion)));
+        self.profile.resample(file, self.catalog, &mut rng)?;
+        self.ledgers.iter_mut().for_each(Ledger::reset);
         for month in 0..months {
-            self.ledgers.iter_mut().for_each(Ledger::begin_month);
-            profile.month_factors(&mut rng, &mut self.factors);
-            let mut demand = 0;
-            for _ in 0..file.run.days_per_month {
-                self.work.clear();
-                profile.day(&self.factors, &mut rng, &mut self.work);
-                demand += self.work.tokens;
-                for ledger in &mut self.ledgers {
-                    ledger.begin_day();
-                    for job in self.work.jobs() {
-                        ledger.submit(job);
-                    }
-                }
-            }
+            self.profile.month(file.run.days_per_month, &mut rng, &mut self.work);
+            let view = self.work.view(&self.profile.recipes);
             for (p, ledger) in self.ledgers.iter_mut().enumerate() {
-                self.tallies[p * months + month] = ledger.end_month();
+                self.tallies[p * months + month] = ledger.run_month(&view);
             }
-            self.demand[month] = demand;
+            self.demand[month] = self.work.total.tokens;
         }
         stats.add_path(&self.tallies, &self.demand);
         Ok(())

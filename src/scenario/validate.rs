@@ -3,6 +3,7 @@
 use super::{DailyCount, Domain, Param, ScenarioFile, Workflow};
 use crate::catalog::{Catalog, PlanKind};
 use crate::input::nearest;
+use crate::ledger::Recipe;
 
 type Problems = Vec<(String, String)>;
 
@@ -139,6 +140,10 @@ fn check_workflow(workflow: &Workflow, at: &str, catalog: &Catalog, problems: &m
     if let Some(action) = action(catalog, &workflow.action, &format!("{at}.action"), problems) {
         let max = f64::from(action.tokens.max_images().min(1_000));
         param(problems, &format!("{at}.images"), &workflow.images, Domain::Range(1.0, max));
+    }
+    if workflow.steps.len() > Recipe::MAX_STEPS {
+        let message = format!("{} steps; a workflow has at most {}", workflow.steps.len(), Recipe::MAX_STEPS);
+        problems.push((format!("{at}.steps"), message));
     }
     for (j, step) in workflow.steps.iter().enumerate() {
         let at = format!("{at}.steps[{j}]");

@@ -1,0 +1,121 @@
+//! Walker's alias method: one 64-bit draw picks an outcome of a finite
+//! distribution in constant time.
+//!
+//! The draw `u` is multiplied by the table's length `n` in 128 bits: the high
+//! word is a uniform column, the low word a uniform fraction within it, on a
+//! grid of `n / 2^64`. Each column keeps its own outcome when the fraction is
+//! below its threshold and gives its alias otherwise. The probabilities the
+//! table implies ([`AliasTable::probabilities`]) differ from the weights by
+//! floating-point rounding only; the sampling adds at most `n / 2^64` more.
+
+use rand::Rng;
+
+/// An alias table, rebuilt in place so that a path's tables reuse their memory.
+#[derive(Debug, Clone, Default)]
+pub struct AliasTable {
+    /// Threshold of each column, in units of 2^-64.
+    keep: Vec<u64>,
+    alias: Vec<u32>,
+    scaled: Vec<f64>,
+    small: Vec<u32>,
+    large: Vec<u32>,
+}
+
+const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+
+impl AliasTable {
+    /// A table for outcomes `0..weights.len()` with probabilities proportional
+    /// to `weights` (finite, non-negative, not all zero).
+    pub fn new(weights: &[f64]) -> AliasTable {
+        let mut table = AliasTable::default();
+        table.rebuild(weights);
+        table
+    }
+
+    /// Vose's construction: pair each column short of 1 with one above it.
+    pub fn rebuild(&mut self, weights: &[f64]) {
+        let n = weights.len();
+        let total: f64 = weights.iter().sum();
+        debug_assert!(n > 0 && total > 0.0 && total.is_finite(), "alias weights {weights:?}");
+        self.keep.clear();
+        self.keep.resize(n, u64::MAX);
+        self.alias.clear();
+        self.alias.extend(0..n as u32);
+        self.scaled.clear();
+        self.scaled.extend(weights.iter().map(|w| w * n as f64 / total));
+        self.small.clear();
+        self.large.clear();
+        for (i, &s) in self.scaled.iter().enumerate() {
+            if s < 1.0 { &mut self.small } else { &mut self.large }.push(i as u32);
+        }
+        while let (Some(&s), Some(&l)) = (self.small.last(), self.large.last()) {
+            self.small.pop();
+            let (s, l) = (s as usize, l as usize);
+            self.keep[s] = (self.scaled[s] * TWO_64) as u64;
+            self.alias[s] = l as u32;
+            self.scaled[l] = (self.scaled[l] + self.scaled[s]) - 1.0;
+            if self.scaled[l] < 1.0 {
+                self.large.pop();
+                self.small.push(l as u32);
+            }
+        }
+        // Columns left over are full (up to rounding): they keep their own outcome.
+    }
+
+    pub fn len(&self) -> usize {
+        self.keep.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keep.is_empty()
+    }
+
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
+        let wide = u128::from(rng.next_u64()) * self.keep.len() as u128;
+        let column = (wide >> 64) as usize;
+        if (wide as u64) < self.keep[column] { column } else { self.alias[column] as usize }
+    }
+
+    /// The probability of each outcome as the table stands (for checking it
+    /// against the exact distribution).
+    pub fn probabilities(&self) -> Vec<f64> {
+        let n = self.len() as f64;
+        let mut p = vec![0.0; self.len()];
+        for (column, (&keep, &alias)) in self.keep.iter().zip(&self.alias).enumerate() {
+            let kept = if alias as usize == column { 1.0 } else { keep as f64 / TWO_64 };
+            p[column] += kept / n;
+            p[alias as usize] += (1.0 - kept) / n;
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn implied_probabilities_match_the_weights() {
+        let weights = [0.5, 0.0, 3.0, 1e-9, 2.0, 0.25];
+        let table = AliasTable::new(&weights);
+        let total: f64 = weights.iter().sum();
+        for (p, w) in table.probabilities().iter().zip(weights) {
+            assert!((p - w / total).abs() < 1e-15, "{p} vs {}", w / total);
+        }
+    }
+
+    #[test]
+    fn a_zero_weight_is_never_drawn_and_draws_follow_the_weights() {
+        let table = AliasTable::new(&[1.0, 0.0, 3.0]);
+        let mut rng = rand_pcg::Pcg64::new(7, 9);
+        let n = 100_000;
+        let mut counts = [0u64; 3];
+        for _ in 0..n {
+            counts[table.sample(&mut rng)] += 1;
+        }
+        assert_eq!(counts[1], 0);
+        let se = (0.25f64 * 0.75 / n as f64).sqrt();
+        assert!((counts[0] as f64 / n as f64 - 0.25).abs() < 4.0 * se, "{counts:?}");
+    }
+}

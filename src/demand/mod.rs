@@ -1,0 +1,190 @@
+//! Demand: the deliverables a creator (or each seat of a team) brings, day by day.
+//!
+//! Everything random lives here. A path first samples its creator's
+//! parameters once and turns them into tables ([`Profile::resample`]); then
+//! each month may be a burst month (one draw per seat), each day's count is
+//! one table draw (working or not, and how many), and each deliverable's
+//! whole outcome (workflow, attempts, steps, hence its charges) is one more.
+//! The tables hold the exact probabilities; rare outcomes are resolved by
+//! further exact draws (see `day_count` and `outcome`).
+
+mod alias;
+mod day_count;
+mod outcome;
+
+pub use alias::AliasTable;
+pub use day_count::{DayCount, Law, MAX_COUNTS, TAIL};
+pub use outcome::{HEAD, LISTED_STEPS, Outcomes, WorkflowLaw};
+
+use rand::{Rng, RngExt};
+
+use crate::catalog::Catalog;
+use crate::ledger::{Day, Deliverable, Month, Recipe, Totals};
+use crate::scenario::{DailyCount, Param, ScenarioFile, Workflow};
+
+/// One seat's tables for a path.
+#[derive(Debug, Clone, Default)]
+pub struct SeatProfile {
+    pub burst_probability: f64,
+    /// The day's count in an ordinary month and in a burst month.
+    pub days: [DayCount; 2],
+    pub outcomes: Outcomes,
+}
+
+/// A path's creators: their recipes (seat by seat, workflow by workflow) and tables.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub recipes: Vec<Recipe>,
+    pub seats: Vec<SeatProfile>,
+    laws: Vec<WorkflowLaw>,
+}
+
+/// One month's deliverables, day by day, in buffers reused from month to month.
+#[derive(Debug, Clone, Default)]
+pub struct MonthWork {
+    pub jobs: Vec<Deliverable>,
+    pub days: Vec<Day>,
+    pub total: Totals,
+    bursts: Vec<bool>,
+}
+
+impl MonthWork {
+    /// The month as the ledgers take it.
+    pub fn view<'a>(&'a self, recipes: &'a [Recipe]) -> Month<'a> {
+        Month { recipes, jobs: &self.jobs, days: &self.days, total: self.total }
+    }
+}
+
+/// Rounds a sampled count to a whole number within `[low, high]`.
+fn whole(value: f64, low: u32, high: u32) -> u32 {
+    (value.round().max(f64::from(low)).min(f64::from(high))) as u32
+}
+
+impl Profile {
+    /// Samples every seat's parameters for a path.
+    pub fn sample<R: Rng + ?Sized>(file: &ScenarioFile, catalog: &Catalog, rng: &mut R) -> Result<Profile, String> {
+        let mut profile = Profile::default();
+        profile.resample(file, catalog, rng)?;
+        Ok(profile)
+    }
+
+    /// Samples every seat's parameters for a new path, reusing the tables' memory.
+    pub fn resample<R: Rng + ?Sized>(
+        &mut self,
+        file: &ScenarioFile,
+        catalog: &Catalog,
+        rng: &mut R,
+    ) -> Result<(), String> {
+        self.recipes.clear();
+        self.seats.resize_with(file.seats as usize, SeatProfile::default);
+        for seat in 0..self.seats.len() {
+            self.resample_seat(seat, file, catalog, rng)?;
+        }
+        Ok(())
+    }
+
+    fn resample_seat<R: Rng + ?Sized>(
+        &mut self,
+        seat: usize,
+        file: &ScenarioFile,
+        catalog: &Catalog,
+        rng: &mut R,
+    ) -> Result<(), String> {
+        let first_recipe = self.recipes.len() as u32;
+        self.laws.clear();
+        for workflow in &file.workflows {
+            let share = workflow.share.sample(rng).max(0.0);
+            let (recipe, law) = sample_workflow(workflow, share, catalog, rng)?;
+            self.recipes.push(recipe);
+            self.laws.push(law);
+        }
+        if self.laws.iter().map(|l| l.share).sum::<f64>() <= 0.0 {
+            return Err("the workflow shares drawn for a path add up to 0".into());
+        }
+        let rhythm = &file.rhythm;
+        let active = (rhythm.active_days_per_week.sample(rng) / 7.0).clamp(0.0, 1.0);
+        let mean = rhythm.deliverables_per_day.sample(rng).max(0.0);
+        let dispersion = rhythm.dispersion.as_ref().map(|k| k.sample(rng));
+        let burst_probability = rhythm.burst_probability.sample(rng).clamp(0.0, 1.0);
+        let burst_factor = rhythm.burst_factor.sample(rng).max(0.0);
+        let law = |factor: f64| {
+            let mean = mean * factor;
+            match (rhythm.daily_count, dispersion) {
+                (DailyCount::Exact, _) => Law::Exact(mean),
+                (DailyCount::Poisson, Some(shape)) => Law::NegativeBinomial { mean, shape },
+                (DailyCount::Poisson, None) => Law::Poisson(mean),
+            }
+        };
+        let profile = &mut self.seats[seat];
+        profile.burst_probability = burst_probability;
+        profile.days[0].rebuild(active, law(1.0));
+        if burst_probability > 0.0 {
+            profile.days[1].rebuild(active, law(burst_factor));
+        }
+        profile.outcomes.rebuild(&self.laws, &self.recipes, first_recipe);
+        Ok(())
+    }
+
+    /// Draws a month of `days` days into `work`: which seats have a burst,
+    /// then day by day each seat's count and deliverables.
+    pub fn month<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork) {
+        work.jobs.clear();
+        work.days.clear();
+        work.total = Totals::default();
+        work.bursts.clear();
+        work.bursts
+            .extend(self.seats.iter().map(|s| s.burst_probability > 0.0 && rng.random::<f64>() < s.burst_probability));
+        for _ in 0..days {
+            let start = work.jobs.len();
+            let mut totals = Totals::default();
+            for (seat, &burst) in self.seats.iter().zip(&work.bursts) {
+                let count = seat.days[usize::from(burst)].sample(rng);
+                work.jobs.reserve(count as usize);
+                for _ in 0..count {
+                    let drawn = seat.outcomes.draw(rng);
+                    let resolved;
+                    let entry = if drawn.is_final() {
+                        drawn
+                    } else {
+                        resolved = seat.outcomes.resolved(drawn, &self.recipes, rng);
+                        &resolved
+                    };
+                    work.jobs.push(entry.job);
+                    totals.usable += u64::from(entry.job.usable);
+                    totals.charges += u64::from(entry.charges);
+                    totals.tokens = totals.tokens.saturating_add(entry.tokens);
+                    totals.micros = totals.micros.saturating_add(entry.micros);
+                }
+            }
+            totals.jobs = (work.jobs.len() - start) as u64;
+            work.days.push(Day { end: work.jobs.len() as u32, totals });
+            work.total.add(&totals);
+        }
+    }
+}
+
+/// A workflow's charges and law for one path.
+fn sample_workflow<R: Rng + ?Sized>(
+    workflow: &Workflow,
+    share: f64,
+    catalog: &Catalog,
+    rng: &mut R,
+) -> Result<(Recipe, WorkflowLaw), String> {
+    let price = |id: &str, images: &Param, references: u32, rng: &mut R| {
+        let action = catalog.action(id).ok_or_else(|| format!("unknown action `{id}`"))?;
+        let images = whole(images.sample(rng), 1, action.tokens.max_images());
+        catalog.charge(action, images, references)
+    };
+    let references = whole(workflow.references.sample(rng), 0, u32::MAX);
+    let attempt = price(&workflow.action, &workflow.images, references, rng)?;
+    let accept = workflow.accept.sample(rng).clamp(f64::MIN_POSITIVE, 1.0);
+    let max_attempts = whole(workflow.max_attempts.sample(rng), 1, u32::MAX);
+    let mut steps = Vec::with_capacity(workflow.steps.len());
+    let mut probabilities = Vec::with_capacity(workflow.steps.len());
+    for step in &workflow.steps {
+        probabilities.push(step.probability.sample(rng).clamp(0.0, 1.0));
+        steps.push(price(&step.action, &step.images, 0, rng)?);
+    }
+    let law = WorkflowLaw { share, accept, max_attempts, steps: probabilities };
+    Ok((Recipe { attempt, steps }, law))
+}
