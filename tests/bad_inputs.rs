@@ -833,3 +833,17 @@ fn paths_that_hold_no_scenario_or_catalog_file_are_refused() {
         assert!(stderr.starts_with(prefix) && stderr.contains(words), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn flags_beyond_the_largest_run_are_refused_before_anything_runs() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("base.toml"), BASE).unwrap();
+    for (flag, value) in [("--months", "241"), ("--paths", "1000000001"), ("--months", "4294967295")] {
+        let args = ["run", "base.toml", "--out", "out", flag, value];
+        let out = tokensim().current_dir(dir.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.starts_with(&format!("error: {flag} {value}: ")) && stderr.contains("at most"), "{stderr}");
+        assert!(!dir.path().join("out").exists(), "{flag} {value}: the output directory was created");
+    }
+}
