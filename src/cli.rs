@@ -10,7 +10,7 @@ use crate::catalog::{Catalog, render_tables};
 use crate::error::Error;
 use crate::input::InputErrors;
 use crate::report::{self, ScenarioReport};
-use crate::scenario::{Overrides, Scenario, discover};
+use crate::scenario::{MAX_MONTHS, MAX_PATHS, Overrides, Scenario, discover};
 use crate::simulation;
 
 #[derive(Debug, Parser)]
@@ -160,11 +160,11 @@ fn simulate(args: RunArgs) -> Result<(), Error> {
     if args.threads == Some(0) {
         return Err(Error::Usage("--threads 0: give 1 or more threads".into()));
     }
-    if args.paths == Some(0) {
-        return Err(Error::Usage("--paths 0: give 1 or more paths".into()));
+    if let Some(n) = args.paths.filter(|n| !(1..=MAX_PATHS).contains(n)) {
+        return Err(Error::Usage(format!("--paths {n}: give 1 or more paths, at most {MAX_PATHS}")));
     }
-    if args.months == Some(0) {
-        return Err(Error::Usage("--months 0: give 1 or more months".into()));
+    if let Some(m) = args.months.filter(|m| !(1..=MAX_MONTHS).contains(m)) {
+        return Err(Error::Usage(format!("--months {m}: give 1 or more months, at most {MAX_MONTHS}")));
     }
     if let Some(t) = args.target.filter(|t| !(0.0..=1.0).contains(t)) {
         return Err(Error::Usage(format!("--target {t}: give a probability from 0 to 1")));

@@ -109,8 +109,29 @@ impl Source {
         serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let field = e.path().to_string();
             let field = if field == "." { String::new() } else { field };
-            self.toml_error(e.inner(), &field)
+            let mut error = self.toml_error(e.inner(), &field);
+            // "missing field `x`" is about `x`, not about the table that lacks it.
+            if let Some(missing) = error.message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+                error.field = if field.is_empty() { missing.to_string() } else { format!("{field}.{missing}") };
+                if field.is_empty() {
+                    error.message = format!("{}; {needs}", error.message);
+                }
+            } else if error.message == "wanted string or table" {
+                let words = e.inner().span().and_then(|span| self.valid_words::<T>(span));
+                let at = e.inner().span().and_then(|span| self.text.get(span)).unwrap_or("").trim();
+                error.message =
+                    format!("`{at}` is not valid here; {}", words.unwrap_or("expected a word in quotes".into()));
+            }
+            error
         })
+    }
+
+    /// An enum given a number or a list only says "wanted string or table":
+    /// parsing again with `""` in its place gives the words that are valid.
+    fn valid_words<T: DeserializeOwned>(&self, span: std::ops::Range<usize>) -> Option<String> {
+        let text = format!("{}\"\"{}", self.text.get(..span.start)?, self.text.get(span.end..)?);
+        let error = toml::from_str::<T>(&text).err()?;
+        error.message().trim().strip_prefix("unknown variant ``, ").map(str::to_string)
     }
 
     fn toml_error(&self, error: &toml::de::Error, field: &str) -> InputError {
@@ -122,6 +143,7 @@ impl Source {
         if let Some(hint) = suggest_field(&message) {
             message.push_str(&hint);
         }
+        message = plain_words(&message, at);
         InputError {
             file: self.name.clone(),
             line: error.span().map(|span| line_of(&self.text, span.start)),
@@ -189,6 +211,38 @@ fn suggest_field(message: &str) -> Option<String> {
     nearest(given, known).map(|k| format!("; did you mean `{k}`?"))
 }
 
+/// serde's messages name Rust types ("expected u32"); say what to write instead.
+/// A number too long to read (`1e300` printed in full) is shown as written.
+fn plain_words(message: &str, written: &str) -> String {
+    const WORDS: [(&str, &str); 9] = [
+        ("invalid type: map", "invalid type: table"),
+        ("invalid type: sequence", "invalid type: list"),
+        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u64", "expected a whole number from 0 to 18446744073709551615"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list [ … ]"),
+        ("expected a string", "expected text in quotes"),
+        ("` as i128", "` (out of range)"),
+    ];
+    let mut message = WORDS.iter().fold(message.to_string(), |m, (from, to)| m.replace(from, to));
+    const STRUCT: &str = "expected struct ";
+    if let Some(at) = message.find(STRUCT) {
+        let name = at + STRUCT.len();
+        let end = message[name..].find(|c: char| !c.is_alphanumeric()).map_or(message.len(), |i| name + i);
+        message.replace_range(at..end, "expected a table { … }");
+    }
+    const FLOAT: &str = "floating point `";
+    if let Some(start) = message.find(FLOAT).map(|i| i + FLOAT.len()) {
+        let end = start + message[start..].find('`').unwrap_or(0);
+        let same = |a: &str, b: &str| a.replace('_', "").parse::<f64>().ok() == b.parse::<f64>().ok();
+        if end > start + 20 && same(written, &message[start..end]) {
+            message.replace_range(start..end, written);
+        }
+    }
+    message
+}
+
 /// The 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -200,7 +254,8 @@ pub fn nearest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Opt
     known
         .into_iter()
         .map(|k| (strsim::damerau_levenshtein(given, k), k))
-        .filter(|(d, k)| *d <= 3.max(k.len() / 3))
+        // Not a name that shares nothing with `given` (`api` for `name`, anything for ``).
+        .filter(|(d, k)| *d <= 3.max(k.len() / 3) && *d < given.chars().count().min(k.chars().count()))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
@@ -268,5 +323,7 @@ mod tests {
         let known = ["premium", "ultimate", "free"];
         assert_eq!(nearest("premuim", known), Some("premium"));
         assert_eq!(nearest("zzzzzzzzzzzz", known), None);
+        assert_eq!(nearest("api", ["name", "share"]), None);
+        assert_eq!(nearest("", known), None);
     }
 }

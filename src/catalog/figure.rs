@@ -55,6 +55,10 @@ pub trait FigureValue: Sized {
     fn from_bool(_: bool) -> Option<Self> {
         None
     }
+    /// TOML gives a number above i64::MAX as u64.
+    fn from_u64(v: u64) -> Option<Self> {
+        i64::try_from(v).ok().and_then(Self::from_i64)
+    }
 }
 
 impl FigureValue for u64 {
@@ -64,6 +68,9 @@ impl FigureValue for u64 {
     }
     fn from_f64(_: f64) -> Option<Self> {
         None
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(v)
     }
 }
 
@@ -104,8 +111,7 @@ impl<'de, T: FigureValue> Visitor<'de> for BareVisitor<T> {
         T::from_i64(v).ok_or_else(|| E::invalid_value(de::Unexpected::Signed(v), &self))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-        let signed = i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
-        self.visit_i64(signed)
+        T::from_u64(v).ok_or_else(|| E::invalid_value(de::Unexpected::Unsigned(v), &self))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
         T::from_f64(v).ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
@@ -136,8 +142,7 @@ impl<'de, T: FigureValue> Visitor<'de> for FigureVisitor<T> {
         T::from_i64(v).map(user).ok_or_else(|| E::invalid_value(de::Unexpected::Signed(v), &self))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Figure<T>, E> {
-        let signed = i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
-        self.visit_i64(signed)
+        T::from_u64(v).map(user).ok_or_else(|| E::invalid_value(de::Unexpected::Unsigned(v), &self))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Figure<T>, E> {
         T::from_f64(v).map(user).ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))

@@ -9,6 +9,27 @@ pub type Problems = Vec<(String, String)>;
 
 pub fn check(catalog: &Catalog) -> Problems {
     let mut problems = Problems::new();
+    // Reports show these texts; an empty one is a slip.
+    let mut texts = vec![
+        ("vendor".to_string(), catalog.vendor.as_str()),
+        ("as_of".into(), catalog.as_of.as_str()),
+        ("currency".into(), catalog.currency.as_str()),
+    ];
+    texts.extend(catalog.plans.iter().enumerate().map(|(i, p)| (format!("plans[{i}].name"), p.name.as_str())));
+    texts.extend(catalog.actions.iter().enumerate().map(|(i, a)| (format!("actions[{i}].name"), a.name.as_str())));
+    for (field, text) in texts {
+        if text.trim().is_empty() {
+            problems.push((field, "is empty; reports show this text, so write one".into()));
+        }
+    }
+    if let Some(i) = catalog.references.extra.iter().position(|&v| v > MAX_TOKENS) {
+        problems
+            .push((format!("references.extra[{i}]"), format!("more than {MAX_TOKENS} tokens; give a smaller figure")));
+    }
+    if catalog.references.api_extra_usd.as_ref().is_some_and(|f| f.value > MAX_USD) {
+        problems
+            .push(("references.api_extra_usd".into(), format!("more than {MAX_USD} dollars; give a smaller figure")));
+    }
     if catalog.plans.is_empty() {
         problems.push(("plans".into(), "the catalog has no plans; add at least one [[plans]] table".into()));
     }
@@ -94,8 +115,9 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
         "min_seats",
         "a team plan needs min_seats (1 or more), and only a team plan has it",
     );
-    if plan.min_seats.as_ref().is_some_and(|s| s.value == 0) {
-        problems.push((format!("{at}.min_seats"), "must be 1 or more".into()));
+    if plan.min_seats.as_ref().is_some_and(|s| !(1..=1_000).contains(&s.value)) {
+        // A scenario has at most 1,000 seats; more would bill seats nobody has.
+        problems.push((format!("{at}.min_seats"), "must be 1 to 1,000".into()));
     }
     if plan.reset == Some(Reset::Daily) {
         for (figure, field) in [(&plan.bank_cap, "bank_cap"), (&plan.rollover_inflow_cap, "rollover_inflow_cap")] {
@@ -143,8 +165,11 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
 
 fn check_action(action: &Action, at: &str, problems: &mut Problems) {
     let t = &action.tokens;
-    if [t.each, t.one, t.two, t.three, t.four].iter().flatten().any(|&v| v > MAX_TOKENS) {
-        problems.push((format!("{at}.tokens"), format!("more than {MAX_TOKENS} tokens; give a smaller figure")));
+    for (figure, name) in [(t.each, "each"), (t.one, "one"), (t.two, "two"), (t.three, "three"), (t.four, "four")] {
+        if figure.is_some_and(|v| v > MAX_TOKENS) {
+            problems
+                .push((format!("{at}.tokens.{name}"), format!("more than {MAX_TOKENS} tokens; give a smaller figure")));
+        }
     }
     if action.api.as_ref().is_some_and(|a| a.usd.value > MAX_USD) {
         problems.push((format!("{at}.api.usd"), format!("more than {MAX_USD} dollars; give a smaller figure")));

@@ -37,6 +37,11 @@ pub struct ScenarioFile {
     pub api: ApiSettings,
 }
 
+/// The longest horizon: enough for any plan comparison, and memory grows with it.
+pub const MAX_MONTHS: u32 = 240;
+/// The most paths: beyond this a run takes days on one machine (and 2^64 never ends).
+pub const MAX_PATHS: u64 = 1_000_000_000;
+
 fn one_seat() -> u32 {
     1
 }

@@ -38,6 +38,9 @@ pub enum Domain {
     NonNegative,
     /// A number in `[low, high]` (used for counts).
     Range(f64, f64),
+    /// A rate, 0 or more, whose mean is at most this: an unbounded
+    /// distribution is fine, an absurd workload (1e300 a day) is not.
+    Rate(f64),
 }
 
 impl Domain {
@@ -48,15 +51,19 @@ impl Domain {
             Domain::NonNegative => "a number, 0 or more".into(),
             Domain::Range(low, high) if high == f64::INFINITY => format!("a number, {low} or more"),
             Domain::Range(low, high) => format!("a number from {low} to {high}"),
+            Domain::Rate(max) => {
+                format!("a number from 0 to {max} (for a distribution: 0 or more, mean at most {max})")
+            }
         }
     }
 
-    fn contains(self, low: f64, high: f64, open_low: bool) -> bool {
+    fn contains(self, low: f64, high: f64, open_low: bool, mean: f64) -> bool {
         match self {
             Domain::Probability => low >= 0.0 && high <= 1.0,
             Domain::PositiveProbability => (low > 0.0 || (open_low && low == 0.0)) && high <= 1.0,
             Domain::NonNegative => low >= 0.0,
             Domain::Range(a, b) => low >= a && high <= b,
+            Domain::Rate(max) => low >= 0.0 && mean <= max,
         }
     }
 }
@@ -112,14 +119,33 @@ impl Param {
     pub fn check(&self, domain: Domain) -> Result<(), String> {
         self.check_parameters()?;
         let (low, high, open_low) = self.support();
+        let mean = self.mean();
         match self {
-            _ if domain.contains(low, high, open_low) => Ok(()),
-            Param::Fixed(v) => Err(format!("{v} is not valid here; give {}", domain.describe())),
-            other => Err(format!(
-                "this {} distribution can give values from {low} to {high}; this input must be {}",
+            _ if domain.contains(low, high, open_low, mean) => Ok(()),
+            Param::Fixed(v) => Err(format!("{} is not valid here; give {}", show(*v), domain.describe())),
+            other if low >= 0.0 && matches!(domain, Domain::Rate(_)) => Err(format!(
+                "this {} distribution has a mean of {}; this input must be {}",
                 other.name(),
+                show(mean),
                 domain.describe()
             )),
+            other => Err(format!(
+                "this {} distribution can give values from {} to {}; this input must be {}",
+                other.name(),
+                show(low),
+                show(high),
+                domain.describe()
+            )),
+        }
+    }
+
+    /// Whether a draw can be exactly 0 (or less) with a probability above 0:
+    /// a fixed 0, a uniform on [0, 0], or a discrete value 0 with a weight.
+    pub fn can_be_zero(&self) -> bool {
+        match self {
+            Param::Fixed(v) | Param::Uniform { high: v, .. } => *v <= 0.0,
+            Param::Discrete { values, weights } => values.iter().zip(weights).any(|(v, w)| *v <= 0.0 && *w > 0.0),
+            _ => false,
         }
     }
 
@@ -150,42 +176,65 @@ impl Param {
         }
     }
 
+    /// The distribution's own parameters are possible; the message names the
+    /// rule and the values given.
     fn check_parameters(&self) -> Result<(), String> {
-        let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
-        let ok = match self {
-            Param::Fixed(v) => finite(&[*v]),
-            Param::Uniform { low, high } => finite(&[*low, *high]) && low <= high,
-            Param::Triangular { min, mode, max } => {
-                finite(&[*min, *mode, *max]) && min <= mode && mode <= max && min < max
+        let (rule, given, ok) = match self {
+            Param::Fixed(v) if v.is_finite() => return Ok(()),
+            Param::Fixed(v) => {
+                return Err(format!("{v} is not valid here; give a finite number (not NaN or infinite)"));
             }
-            Param::Beta { alpha, beta } => finite(&[*alpha, *beta]) && *alpha > 0.0 && *beta > 0.0,
-            Param::LogNormal { median, sigma } => finite(&[*median, *sigma]) && *median > 0.0 && *sigma >= 0.0,
-            Param::Gamma { mean, sd } => finite(&[*mean, *sd]) && *mean > 0.0 && *sd > 0.0,
-            Param::Discrete { values, weights } => {
-                finite(values)
-                    && finite(weights)
-                    && !values.is_empty()
-                    && values.len() == weights.len()
-                    && weights.iter().all(|w| *w >= 0.0)
-                    && weights.iter().sum::<f64>() > 0.0
+            Param::Discrete { values, weights } => return check_discrete(values, weights),
+            Param::Uniform { low, high } => {
+                ("uniform needs low <= high", vec![("low", *low), ("high", *high)], low <= high)
+            }
+            Param::Triangular { min, mode, max } => (
+                "triangular needs min <= mode <= max with min < max",
+                vec![("min", *min), ("mode", *mode), ("max", *max)],
+                min <= mode && mode <= max && min < max,
+            ),
+            Param::Beta { alpha, beta } => (
+                "beta needs alpha > 0 and beta > 0",
+                vec![("alpha", *alpha), ("beta", *beta)],
+                *alpha > 0.0 && *beta > 0.0,
+            ),
+            Param::LogNormal { median, sigma } => (
+                "lognormal needs median > 0 and sigma >= 0",
+                vec![("median", *median), ("sigma", *sigma)],
+                *median > 0.0 && *sigma >= 0.0,
+            ),
+            Param::Gamma { mean, sd } => {
+                ("gamma needs mean > 0 and sd > 0", vec![("mean", *mean), ("sd", *sd)], *mean > 0.0 && *sd > 0.0)
             }
         };
-        if ok { Ok(()) } else { Err(self.requirement().into()) }
-    }
-
-    fn requirement(&self) -> &'static str {
-        match self {
-            Param::Fixed(_) => "must be a finite number (not NaN or infinite)",
-            Param::Uniform { .. } => "uniform needs finite low <= high",
-            Param::Triangular { .. } => "triangular needs finite min <= mode <= max with min < max",
-            Param::Beta { .. } => "beta needs alpha > 0 and beta > 0",
-            Param::LogNormal { .. } => "lognormal needs median > 0 and sigma >= 0",
-            Param::Gamma { .. } => "gamma needs mean > 0 and sd > 0",
-            Param::Discrete { .. } => {
-                "discrete needs as many weights as values (at least one), weights 0 or more with a positive sum, all finite"
-            }
+        if ok && given.iter().all(|(_, v)| v.is_finite()) {
+            return Ok(());
         }
+        let given: Vec<String> = given.iter().map(|(name, v)| format!("{name} = {}", show(*v))).collect();
+        Err(format!("{rule}, all finite; here {}", given.join(", ")))
     }
+}
+
+fn check_discrete(values: &[f64], weights: &[f64]) -> Result<(), String> {
+    let problem = if values.is_empty() {
+        "discrete needs at least one value, e.g. values = [1, 2], weights = [3, 1]".to_string()
+    } else if values.len() != weights.len() {
+        format!("discrete needs one weight per value; here {} values and {} weights", values.len(), weights.len())
+    } else if let Some(x) = values.iter().chain(weights).find(|x| !x.is_finite()) {
+        format!("discrete values and weights must be finite numbers; here one is {x}")
+    } else if let Some((i, w)) = weights.iter().enumerate().find(|(_, w)| **w < 0.0) {
+        format!("discrete weights must be 0 or more; here weights[{i}] = {}", show(*w))
+    } else if weights.iter().sum::<f64>() <= 0.0 {
+        "discrete weights add up to 0; give at least one weight above 0".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(problem)
+}
+
+/// A number for a message: `1e300`, not three hundred digits.
+pub(crate) fn show(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e15 { format!("{v:e}") } else { v.to_string() }
 }
 
 fn draw<R: Rng + ?Sized, D: Distribution<f64>, E>(dist: Result<D, E>, rng: &mut R, fallback: f64) -> f64 {

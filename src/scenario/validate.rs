@@ -1,6 +1,7 @@
 //! Checks a scenario against itself and the catalog, collecting every problem.
 
-use super::{DailyCount, Domain, Param, ScenarioFile, Workflow};
+use super::param::show;
+use super::{DailyCount, Domain, MAX_MONTHS, MAX_PATHS, Param, ScenarioFile, Workflow};
 use crate::catalog::{Catalog, PlanKind};
 use crate::input::nearest;
 use crate::ledger::Recipe;
@@ -36,7 +37,7 @@ pub fn check(file: &ScenarioFile, catalog: &Catalog) -> Problems {
     check_run(file, catalog, &mut problems);
     let rhythm = &file.rhythm;
     param(&mut problems, "rhythm.active_days_per_week", &rhythm.active_days_per_week, Domain::Range(0.0, 7.0));
-    param(&mut problems, "rhythm.deliverables_per_day", &rhythm.deliverables_per_day, Domain::NonNegative);
+    param(&mut problems, "rhythm.deliverables_per_day", &rhythm.deliverables_per_day, Domain::Rate(10_000.0));
     if let Some(k) = &rhythm.dispersion {
         param(&mut problems, "rhythm.dispersion", k, Domain::Range(1e-6, f64::INFINITY));
         if rhythm.daily_count == DailyCount::Exact {
@@ -47,16 +48,16 @@ pub fn check(file: &ScenarioFile, catalog: &Catalog) -> Problems {
         }
     }
     param(&mut problems, "rhythm.burst_probability", &rhythm.burst_probability, Domain::Probability);
-    param(&mut problems, "rhythm.burst_factor", &rhythm.burst_factor, Domain::NonNegative);
+    param(&mut problems, "rhythm.burst_factor", &rhythm.burst_factor, Domain::Rate(100.0));
     if file.seats == 0 || file.seats > 1_000 {
         problems.push(("seats".into(), format!("{} seats: give 1 to 1,000", file.seats)));
     }
     check_workflows(file, catalog, &mut problems);
     if let Some(t) = file.api.threshold.filter(|t| !(t.is_finite() && (0.0..=1e6).contains(t))) {
-        problems.push(("api.threshold".into(), format!("{t} dollars: give 0 to 1,000,000")));
+        problems.push(("api.threshold".into(), format!("{} dollars: give 0 to 1,000,000", show(t))));
     }
     if let Some(a) = file.api.amount.filter(|a| !(a.is_finite() && (0.01..=1e6).contains(a))) {
-        problems.push(("api.amount".into(), format!("{a} dollars: give 0.01 to 1,000,000")));
+        problems.push(("api.amount".into(), format!("{} dollars: give 0.01 to 1,000,000", show(a))));
     }
     problems
 }
@@ -69,17 +70,17 @@ fn param(problems: &mut Problems, field: &str, value: &Param, domain: Domain) {
 
 fn check_run(file: &ScenarioFile, catalog: &Catalog, problems: &mut Problems) {
     let run = &file.run;
-    if run.paths == 0 {
-        problems.push(("run.paths".into(), "0 paths: give 1 or more".into()));
+    if !(1..=MAX_PATHS).contains(&run.paths) {
+        problems.push(("run.paths".into(), format!("{} paths: give 1 or more, at most {MAX_PATHS}", run.paths)));
     }
-    if run.months == 0 {
-        problems.push(("run.months".into(), "0 months: give 1 or more".into()));
+    if !(1..=MAX_MONTHS).contains(&run.months) {
+        problems.push(("run.months".into(), format!("{} months: give 1 or more, at most {MAX_MONTHS}", run.months)));
     }
     if !(1..=31).contains(&run.days_per_month) {
         problems.push(("run.days_per_month".into(), format!("{}: give 1 to 31", run.days_per_month)));
     }
     if !(run.target.is_finite() && (0.0..=1.0).contains(&run.target)) {
-        problems.push(("run.target".into(), format!("{}: give a probability from 0 to 1", run.target)));
+        problems.push(("run.target".into(), format!("{}: give a probability from 0 to 1", show(run.target))));
     }
     let plans = plans_to_compare(file, catalog);
     if plans.is_empty() {
@@ -121,6 +122,13 @@ fn check_workflows(file: &ScenarioFile, catalog: &Catalog, problems: &mut Proble
         check_workflow(workflow, &format!("workflows[{i}]"), catalog, problems);
     }
     let shares: Vec<&Param> = file.workflows.iter().map(|w| &w.share).collect();
+    if !shares.iter().all(|s| s.is_fixed()) && shares.iter().all(|s| s.can_be_zero()) {
+        // The run would stop at the first path that draws them all 0.
+        problems.push((
+            "workflows".into(),
+            "every workflow's share can be drawn as 0 at once; make at least one share always above 0".into(),
+        ));
+    }
     if shares.iter().all(|s| s.is_fixed()) {
         let total: f64 = shares.iter().map(|s| s.mean()).sum();
         if (total - 1.0).abs() > 1e-6 {
@@ -133,6 +141,9 @@ fn check_workflows(file: &ScenarioFile, catalog: &Catalog, problems: &mut Proble
 }
 
 fn check_workflow(workflow: &Workflow, at: &str, catalog: &Catalog, problems: &mut Problems) {
+    if workflow.name.trim().is_empty() {
+        problems.push((format!("{at}.name"), "the name is empty; give the workflow a name, e.g. \"feed post\"".into()));
+    }
     param(problems, &format!("{at}.share"), &workflow.share, Domain::Probability);
     param(problems, &format!("{at}.accept"), &workflow.accept, Domain::PositiveProbability);
     param(problems, &format!("{at}.references"), &workflow.references, Domain::Range(0.0, max_references(catalog)));
@@ -166,7 +177,9 @@ fn action<'c>(
     problems: &mut Problems,
 ) -> Option<&'c crate::catalog::Action> {
     let found = catalog.action(id);
-    if found.is_none() {
+    if id.trim().is_empty() {
+        problems.push((field.into(), "no action given: name an action id (`tokensim catalog` lists them)".into()));
+    } else if found.is_none() {
         let hint = nearest(id, catalog.actions.iter().map(|a| a.id.as_str()))
             .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
         problems.push((field.into(), format!("unknown action `{id}`{hint} (`tokensim catalog` lists them)")));
