@@ -85,12 +85,14 @@ fn token_charge() -> BoxedStrategy<Charge> {
     catalog_charge((0..CATALOG.actions.len()).collect()).boxed()
 }
 
-/// Actions with an API price; now and then a free one (a catalog may price an
-/// action at $0), which still counts as a charge.
+/// Actions with an API price; now and then a whole number of cents, so that
+/// a balance lands exactly on the threshold, or a free call (a catalog may
+/// price an action at $0), which still counts as a charge.
 fn api_charge() -> BoxedStrategy<Charge> {
     let priced: Vec<usize> = (0..CATALOG.actions.len()).filter(|&a| CATALOG.actions[a].api.is_some()).collect();
-    let free = |c: Charge| Charge { api_micros: Some(0), ..c };
-    prop_oneof![9 => catalog_charge(priced.clone()), 1 => catalog_charge(priced).prop_map(free)].boxed()
+    let price = |micros: u64| move |c: Charge| Charge { api_micros: Some(micros), ..c };
+    let cents = (catalog_charge(priced.clone()), 1u64..=30).prop_map(move |(c, cents)| price(cents * 10_000)(c));
+    prop_oneof![6 => catalog_charge(priced.clone()), 3 => cents, 1 => catalog_charge(priced).prop_map(price(0))].boxed()
 }
 
 fn job(charge: BoxedStrategy<Charge>) -> impl Strategy<Value = JobSpec> {
@@ -154,9 +156,9 @@ fn team_plan() -> impl Strategy<Value = Plan> {
 }
 
 /// The API plan with a threshold of $0 to $20 and packs of $0.01 to $50: from
-/// a pack at every charge to one pack a month.
+/// several packs for one charge to one pack a month.
 fn api_plan() -> impl Strategy<Value = Plan> {
-    (0u64..=2_000, 1u64..=5_000).prop_map(|(threshold, amount)| Plan {
+    (0u64..=2_000, prop_oneof![1u64..=50, 1u64..=5_000]).prop_map(|(threshold, amount)| Plan {
         auto_topup: Some(AutoTopUp { threshold: dollars(threshold), amount: dollars(amount) }),
         ..plan("api")
     })
