@@ -519,7 +519,7 @@ impl ApiInput {
 }
 
 proptest! {
-    #![proptest_config(config(160))]
+    #![proptest_config(config(512))]
 
     /// Team plans (the catalog's and random per-seat figures, any seats,
     /// billing and policy) agree with the reference model day by day and tally
@@ -619,7 +619,7 @@ fn run_team_and_seats(input: &SeatsInput) -> Result<bool, TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(160))]
+    #![proptest_config(config(256))]
 
     /// Pooling never hurts: fed the union of its seats' jobs in any order, a
     /// team does not run out before the first of its seats would alone.
@@ -731,7 +731,7 @@ fn with_auto(auto: bool) -> impl Strategy<Value = ApiInput> {
 }
 
 proptest! {
-    #![proptest_config(config(160))]
+    #![proptest_config(config(256))]
 
     /// With automatic top-up, under every policy: after every job the packs
     /// bought are the fewest that keep the balance at the threshold, the
@@ -851,4 +851,31 @@ fn generated_inputs_exercise_every_branch() {
     ] {
         assert!(n > 0, "no generated run had any {what}");
     }
+}
+
+// ---------------------------------------------------------------- suspected bugs
+
+/// The README: "a job is dropped if one of its charges is larger than anything
+/// the plan can ever hold ..., because waiting for it would block the queue
+/// forever". A team plan of 0 tokens a seat with a bank can never hold a
+/// token: the bank fills only from unused allowance. (The generators above
+/// keep the allowance at 1 or more so that the differential runs around this.)
+#[test]
+#[ignore = "ledger bug: with no allowance, a bank that can never fill is counted as payable, so Wait blocks forever"]
+fn a_plan_whose_bank_can_never_fill_drops_what_it_cannot_pay() {
+    let plan = Plan {
+        allowance: Some(user(0)),
+        rollover_inflow_cap: Some(user(100)),
+        bank_cap: Some(user(100)),
+        topup: None,
+        ..plan("team-starter")
+    };
+    let mut l = Ledger::new(CATALOG.terms(&plan, 3, Billing::Monthly), Policy::Wait);
+    let one_token = Charge { tokens: 1, api_micros: None, family: Family::Image, relaxed_ok: false };
+    l.begin_month();
+    l.begin_day();
+    l.submit(Job { charges: &[one_token], usable: true });
+    // 1 token > 0, all this plan will ever hold: dropped, as on Free a 151-token charge.
+    let m = l.end_month();
+    assert_eq!((m.dropped, m.backlog), (1, 0));
 }
