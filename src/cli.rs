@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -11,7 +12,7 @@ use crate::error::Error;
 use crate::input::InputErrors;
 use crate::report::{self, ScenarioReport};
 use crate::scenario::{MAX_MONTHS, MAX_PATHS, Overrides, Scenario, discover};
-use crate::simulation;
+use crate::simulation::{self, Stop};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -186,21 +187,43 @@ fn simulate(args: RunArgs) -> Result<(), Error> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Run(format!("cannot start worker threads: {e}")))?;
+    stop_on_ctrl_c();
     let mut reports = Vec::with_capacity(scenarios.len());
     for scenario in &scenarios {
         let bar = progress_bar(scenario, args.quiet);
-        let stats = pool
-            .install(|| simulation::run(scenario, &catalog, &|paths| bar.inc(paths)))
-            .map_err(|e| Error::Run(format!("{}: {e}", scenario.path.display())))?;
+        let stats = pool.install(|| simulation::run(scenario, &catalog, &|paths| bar.inc(paths)));
         bar.finish_and_clear();
+        let stats = stats.map_err(|stop| match stop {
+            Stop::Interrupted => Error::Interrupted,
+            Stop::Failed(e) => Error::Run(format!("{}: {e}", scenario.path.display())),
+        })?;
         reports.push(ScenarioReport::new(scenario, &catalog, stats));
     }
+    if simulation::INTERRUPTED.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    // From here on a first Ctrl-C is ignored: writing takes well under a
+    // second and leaves every file whole.
     write_outputs(&reports, &args)?;
     if !args.quiet {
         let tables: Vec<String> = reports.iter().map(report::table::render).collect();
         print_stdout(&format!("{}\nOutputs in {}\n", tables.join("\n"), args.out.display()))?;
     }
     Ok(())
+}
+
+/// The first Ctrl-C (or SIGTERM) asks the run to stop at its next batch and
+/// write nothing; a second one exits at once (outputs are replaced by
+/// renaming whole files, so none is ever half-written).
+fn stop_on_ctrl_c() {
+    let handler = || {
+        if simulation::INTERRUPTED.swap(true, Ordering::SeqCst) {
+            eprintln!("error: interrupted twice: stopped at once");
+            std::process::exit(130);
+        }
+    };
+    // A handler already set (a second command in one process) keeps working.
+    let _ = ctrlc::set_handler(handler);
 }
 
 /// Renders every output in memory, then writes them, so that a failure while

@@ -13,6 +13,9 @@ pub enum Error {
     /// Something failed while running (for example an output could not be written): exit code 1.
     #[error("{0}")]
     Run(String),
+    /// Ctrl-C (or SIGTERM) before any output was written: exit code 130.
+    #[error("interrupted: stopped before writing anything; earlier outputs are as they were")]
+    Interrupted,
 }
 
 impl Error {
@@ -20,6 +23,7 @@ impl Error {
         match self {
             Error::Input(_) | Error::Usage(_) => 2,
             Error::Run(_) => 1,
+            Error::Interrupted => 130,
         }
     }
 }

@@ -263,7 +263,7 @@ pub struct MonthTally {
 impl MonthTally {
     /// Dollars (in micros) paid this month.
     pub fn cost(&self) -> Micros {
-        self.subscription + self.topup_cost
+        self.subscription.saturating_add(self.topup_cost)
     }
 }
 
@@ -791,12 +791,14 @@ impl Ledger {
 
     fn buy(&mut self, packs: u64) {
         let Some(pack) = self.terms.pack else { return };
-        let units = packs * pack.units;
-        self.pools.topup += units;
-        self.flows.bought += units;
-        self.tally.bought += units;
+        // Saturating: the simulation refuses months whose figures come near
+        // the limits, and a saturated cost is caught there, never wrapped.
+        let units = packs.saturating_mul(pack.units);
+        self.pools.topup = self.pools.topup.saturating_add(units);
+        self.flows.bought = self.flows.bought.saturating_add(units);
+        self.tally.bought = self.tally.bought.saturating_add(units);
         self.tally.packs += packs;
-        self.tally.topup_cost += packs * pack.price;
+        self.tally.topup_cost = self.tally.topup_cost.saturating_add(packs.saturating_mul(pack.price));
     }
 
     /// Takes `amount` (which the pools hold) for `charges` charges, in

@@ -5,6 +5,8 @@
 //! the batch, the thread or the machine that ran it. Batch accumulators hold
 //! integers only and merge exactly, so any merge order gives the same bytes.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand_pcg::Pcg64;
 use rayon::prelude::*;
 
@@ -13,6 +15,17 @@ use crate::demand::{MonthWork, Profile};
 use crate::ledger::{Ledger, MonthTally, Pack, Terms};
 use crate::scenario::Scenario;
 use crate::statistics::ScenarioStats;
+
+/// Set by the command line's Ctrl-C handler: every run stops at its next batch.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Why a run stopped without a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    Interrupted,
+    /// A path could not be simulated (for example its figures outgrew exact integers).
+    Failed(String),
+}
 
 /// Paths per batch: large enough to amortise the accumulator, small enough to balance threads.
 pub const BATCH: u64 = 256;
@@ -55,22 +68,28 @@ pub fn plan_terms(scenario: &Scenario, catalog: &Catalog) -> Vec<Terms> {
 }
 
 /// Runs every path of the scenario; `progress` is told how many paths each finished batch held.
-pub fn run(scenario: &Scenario, catalog: &Catalog, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioStats, String> {
+pub fn run(scenario: &Scenario, catalog: &Catalog, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioStats, Stop> {
     let terms = plan_terms(scenario, catalog);
     let run = &scenario.file.run;
     let batches = run.paths.div_ceil(BATCH);
     let empty = || ScenarioStats::new(terms.len(), run.months, run.days_per_month);
     // One accumulator and one set of buffers per rayon split, not per batch:
     // histograms are allocated a few times per thread, not for every batch.
-    (0..batches)
+    // At most a few splits per thread: each holds a whole accumulator.
+    let splits = 4 * rayon::current_num_threads() as u64;
+    (0..batches as usize)
         .into_par_iter()
+        .with_min_len(batches.div_ceil(splits).max(1) as usize)
         .try_fold(
             || (empty(), PathRunner::new(scenario, catalog, &terms)),
             |(mut stats, mut paths), batch| {
-                let first = batch * BATCH;
+                if INTERRUPTED.load(Ordering::Relaxed) {
+                    return Err(Stop::Interrupted);
+                }
+                let first = batch as u64 * BATCH;
                 let last = (first + BATCH).min(run.paths);
                 for path in first..last {
-                    paths.run(path, &mut stats)?;
+                    paths.run(path, &mut stats).map_err(Stop::Failed)?;
                 }
                 progress(last - first);
                 Ok((stats, paths))
@@ -81,7 +100,20 @@ pub fn run(scenario: &Scenario, catalog: &Catalog, progress: &(dyn Fn(u64) + Syn
             a.merge(&b);
             Ok(a)
         })
+        .and_then(|stats| {
+            if stats.saturated() {
+                return Err(Stop::Failed("the totals over all paths outgrew 64-bit integers: run fewer paths".into()));
+            }
+            Ok(stats)
+        })
 }
+
+/// Largest demand a month may bring, in tokens or API micro-dollars: with
+/// at most 240 months every ledger sum stays far inside 64-bit integers.
+pub const MONTH_LIMIT: u64 = 1 << 50;
+/// Largest cost of a whole path, in micro-dollars ($281 million): the
+/// accumulators' sums of squares over a billion paths stay exact.
+pub const PATH_COST_LIMIT: u64 = 1 << 48;
 
 /// Buffers reused from path to path, so that no path, month or day allocates.
 struct PathRunner<'a> {
@@ -116,11 +148,31 @@ impl<'a> PathRunner<'a> {
         self.ledgers.iter_mut().for_each(Ledger::reset);
         for month in 0..months {
             self.profile.month(file.run.days_per_month, &mut rng, &mut self.work);
+            let total = &self.work.total;
+            if total.tokens > MONTH_LIMIT || total.micros > MONTH_LIMIT {
+                return Err(format!(
+                    "path {path}, month {}: the work would cost {} tokens (or {} API micro-dollars), more than the \
+                     {MONTH_LIMIT} a month that tokensim sums exactly; lower the scenario's counts or the catalog's costs",
+                    month + 1,
+                    total.tokens,
+                    total.micros
+                ));
+            }
             let view = self.work.view(&self.profile.recipes);
             for (p, ledger) in self.ledgers.iter_mut().enumerate() {
                 self.tallies[p * months + month] = ledger.run_month(&view);
             }
             self.demand[month] = self.work.total.tokens;
+        }
+        for plan in self.tallies.chunks(months) {
+            let cost = plan.iter().fold(0u64, |sum, t| sum.saturating_add(t.cost()));
+            if cost > PATH_COST_LIMIT {
+                return Err(format!(
+                    "path {path}: a plan would cost {cost} micro-dollars over the horizon, more than the \
+                     {PATH_COST_LIMIT} (${}) that tokensim sums exactly; lower the catalog's prices or the work",
+                    PATH_COST_LIMIT / 1_000_000
+                ));
+            }
         }
         stats.add_path(&self.tallies, &self.demand);
         Ok(())

@@ -45,62 +45,77 @@ pub struct Sums {
 
 impl Sums {
     pub fn add(&mut self, t: &MonthTally) {
-        self.months += 1;
-        if let Some(day) = t.exhausted_day {
-            self.exhausted += 1;
-            self.exhausted_day += u64::from(day);
-        }
-        self.demanded += t.demanded;
-        self.usable += t.usable;
-        self.abandoned += t.abandoned;
-        self.dropped += t.dropped;
-        self.waiting += t.waiting;
-        self.unmet += t.unmet;
-        self.charges += t.charges;
-        self.relaxed += t.relaxed;
-        self.spent += t.spent;
-        self.from_fast += t.from_fast;
-        self.from_bank += t.from_bank;
-        self.from_topup += t.from_topup;
-        self.granted += t.granted;
-        self.expired += t.expired;
-        self.bought += t.bought;
-        self.packs += t.packs;
-        self.topup_cost += t.topup_cost;
-        self.cost += t.cost();
-        self.waiting_days += t.waiting_days;
-        self.bank_end += t.end.bank;
+        let month = Sums {
+            months: 1,
+            exhausted: u64::from(t.exhausted_day.is_some()),
+            exhausted_day: t.exhausted_day.map_or(0, u64::from),
+            demanded: t.demanded,
+            usable: t.usable,
+            abandoned: t.abandoned,
+            dropped: t.dropped,
+            waiting: t.waiting,
+            unmet: t.unmet,
+            charges: t.charges,
+            relaxed: t.relaxed,
+            spent: t.spent,
+            from_fast: t.from_fast,
+            from_bank: t.from_bank,
+            from_topup: t.from_topup,
+            granted: t.granted,
+            expired: t.expired,
+            bought: t.bought,
+            packs: t.packs,
+            topup_cost: t.topup_cost,
+            cost: t.cost(),
+            waiting_days: t.waiting_days,
+            bank_end: t.end.bank,
+        };
+        self.merge(&month);
     }
 
+    /// Adds field by field, saturating: a sum at `u64::MAX` has outgrown
+    /// exact integers, and [`Sums::saturated`] says so instead of wrapping.
     pub fn merge(&mut self, o: &Sums) {
-        let fields = [
-            (&mut self.months, o.months),
-            (&mut self.exhausted, o.exhausted),
-            (&mut self.exhausted_day, o.exhausted_day),
-            (&mut self.demanded, o.demanded),
-            (&mut self.usable, o.usable),
-            (&mut self.abandoned, o.abandoned),
-            (&mut self.dropped, o.dropped),
-            (&mut self.waiting, o.waiting),
-            (&mut self.unmet, o.unmet),
-            (&mut self.charges, o.charges),
-            (&mut self.relaxed, o.relaxed),
-            (&mut self.spent, o.spent),
-            (&mut self.from_fast, o.from_fast),
-            (&mut self.from_bank, o.from_bank),
-            (&mut self.from_topup, o.from_topup),
-            (&mut self.granted, o.granted),
-            (&mut self.expired, o.expired),
-            (&mut self.bought, o.bought),
-            (&mut self.packs, o.packs),
-            (&mut self.topup_cost, o.topup_cost),
-            (&mut self.cost, o.cost),
-            (&mut self.waiting_days, o.waiting_days),
-            (&mut self.bank_end, o.bank_end),
-        ];
-        for (mine, theirs) in fields {
-            *mine += theirs;
+        for (mine, theirs) in self.fields_mut().into_iter().zip(o.fields()) {
+            *mine = mine.saturating_add(theirs);
         }
+    }
+
+    pub fn saturated(&self) -> bool {
+        self.fields().contains(&u64::MAX)
+    }
+
+    fn fields(&self) -> [u64; 23] {
+        let mut copy = self.clone();
+        copy.fields_mut().map(|f| *f)
+    }
+
+    fn fields_mut(&mut self) -> [&mut u64; 23] {
+        [
+            &mut self.months,
+            &mut self.exhausted,
+            &mut self.exhausted_day,
+            &mut self.demanded,
+            &mut self.usable,
+            &mut self.abandoned,
+            &mut self.dropped,
+            &mut self.waiting,
+            &mut self.unmet,
+            &mut self.charges,
+            &mut self.relaxed,
+            &mut self.spent,
+            &mut self.from_fast,
+            &mut self.from_bank,
+            &mut self.from_topup,
+            &mut self.granted,
+            &mut self.expired,
+            &mut self.bought,
+            &mut self.packs,
+            &mut self.topup_cost,
+            &mut self.cost,
+            &mut self.waiting_days,
+            &mut self.bank_end,
+        ]
     }
 }
 
@@ -249,15 +264,17 @@ pub struct Sketch {
 
 impl Default for Sketch {
     fn default() -> Self {
-        Sketch {
-            histogram: Histogram::new(3).unwrap_or_else(|_| unreachable!("3 significant figures is a valid precision")),
-            min: u64::MAX,
-            max: 0,
-        }
+        Sketch::with_figures(3)
     }
 }
 
 impl Sketch {
+    /// A sketch to `figures` significant figures (1 to 5).
+    pub fn with_figures(figures: u8) -> Sketch {
+        let histogram = Histogram::new(figures).unwrap_or_else(|_| unreachable!("1 to 5 figures is a valid precision"));
+        Sketch { histogram, min: u64::MAX, max: 0 }
+    }
+
     pub fn record(&mut self, value: u64) {
         // An auto-resizing histogram takes any u64.
         let _ = self.histogram.record(value);
@@ -430,7 +447,9 @@ impl PlanStats {
                 .map(|_| MonthStats {
                     sums: Sums::default(),
                     cost_usable: PairMoments::default(),
-                    bank: Sketch::default(),
+                    // Two figures (within 0.5%) for the chart's bands: one of
+                    // these per plan and month is most of an accumulator's memory.
+                    bank: Sketch::with_figures(2),
                 })
                 .collect(),
             exhausted: PairMoments::default(),
@@ -519,6 +538,11 @@ impl ScenarioStats {
         for &tokens in demand {
             self.demand.record(tokens);
         }
+    }
+
+    /// True if some sum outgrew 64-bit integers (then the figures would be wrong).
+    pub fn saturated(&self) -> bool {
+        self.plans.iter().any(|p| p.sums.saturated() || p.by_month.iter().any(|m| m.sums.saturated()))
     }
 
     pub fn merge(&mut self, o: &ScenarioStats) {
