@@ -8,6 +8,8 @@
 //! To regenerate after a deliberate change of stream:
 //! `cargo run --release -- run scenarios --paths 4000 --seed 7 --no-plots --quiet --out tests/pinned`
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -16,20 +18,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The files compared: every CSV of the batch.
 fn csv_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable directory") {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "csv") {
-                files.push(path.strip_prefix(dir).expect("under dir").to_path_buf());
-            }
-        }
-    }
-    files.sort();
-    files
+    common::files_under(dir).into_keys().filter(|p| p.extension().is_some_and(|e| e == "csv")).collect()
 }
 
 #[test]

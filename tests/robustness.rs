@@ -3,8 +3,10 @@
 //! longest horizon). Each finishes correctly or stops with a clear message,
 //! and never leaves earlier outputs changed or half-written.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,26 +20,6 @@ fn tokensim() -> Command {
     let mut command = Command::cargo_bin("tokensim").expect("the tokensim binary");
     command.current_dir(ROOT);
     command
-}
-
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable directory") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.insert(
-                    path.strip_prefix(dir).expect("under dir").to_path_buf(),
-                    std::fs::read(&path).expect("file"),
-                );
-            }
-        }
-    }
-    files
 }
 
 /// A scenario of one workflow on `action`, `per_day` deliverables every day exactly.
@@ -86,7 +68,7 @@ fn ctrl_c_stops_promptly_with_130_and_leaves_earlier_outputs_untouched() {
         .arg(out.path())
         .assert()
         .success();
-    let before = snapshot(out.path());
+    let before = common::files_under(out.path());
     // A run far too long to finish, into the same directory.
     let mut child = Process::new(cargo_bin("tokensim"))
         .current_dir(ROOT)
@@ -108,7 +90,7 @@ fn ctrl_c_stops_promptly_with_130_and_leaves_earlier_outputs_untouched() {
     assert_eq!(output.status.code(), Some(130));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("interrupted") && stderr.contains("earlier outputs"), "{stderr}");
-    assert_eq!(snapshot(out.path()), before, "the interrupted run changed earlier outputs");
+    assert_eq!(common::files_under(out.path()), before, "the interrupted run changed earlier outputs");
 }
 
 #[test]
