@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tokensim::catalog::{Billing, Catalog};
 use tokensim::demand::{MonthWork, Profile};
 use tokensim::ledger::{Ledger, MonthTally, Policy};
@@ -61,6 +61,15 @@ fn ledger(c: &mut Criterion) {
             })
         });
     }
+    // Free in its steady state: after 11 such months its queue of waiting work is long.
+    let terms = catalog.terms(catalog.plan("free").expect("plan in catalog"), 1, Billing::Monthly);
+    let mut waiting = Ledger::new(terms, Policy::TopUp);
+    for _ in 0..11 {
+        waiting.run_month(&month);
+    }
+    group.bench_function("free month 12, with a backlog (charges)", |b| {
+        b.iter_batched(|| waiting.clone(), |mut ledger| ledger.run_month(&month), BatchSize::SmallInput)
+    });
     group.finish();
 }
 
