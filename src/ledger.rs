@@ -5,6 +5,13 @@
 //! not at all, from monthly Fast tokens first, then the rollover bank, then
 //! top-up tokens. The API route is the same machine with one pool of
 //! micro-dollars refilled by its automatic top-up.
+//!
+//! The simulation hands over a month at a time ([`Ledger::run_month`]): its
+//! deliverables in run-length form, with each day's totals. Where walking the
+//! charges cannot change the outcome (the pools cover the month or the day,
+//! or every shortfall is bought in packs) the month or day is paid as one
+//! sum; otherwise its jobs are walked, charge runs at a time. Tests drive the
+//! same machine a day and a job at a time (`begin_day`, `submit`).
 
 use std::collections::VecDeque;
 
