@@ -48,7 +48,8 @@ fn the_bundled_batch_reproduces_the_pinned_csv_files() {
     assert!(files.len() >= 20, "the pinned batch has a summary, months and comparisons per scenario");
     assert_eq!(files, csv_files(out.path()), "the run writes the pinned set of files");
     for file in files {
-        let (want, got) = (std::fs::read_to_string(pinned.join(&file)), std::fs::read_to_string(out.path().join(&file)));
+        let (want, got) =
+            (std::fs::read_to_string(pinned.join(&file)), std::fs::read_to_string(out.path().join(&file)));
         let (want, got) = (want.expect("pinned file"), got.expect("written file"));
         for (n, (w, g)) in want.lines().zip(got.lines()).enumerate() {
             assert_eq!(w, g, "{} line {} differs from the pinned output", file.display(), n + 1);
