@@ -1,0 +1,126 @@
+//! What every fuzz target checks: the loaders return `Ok` or located errors,
+//! never panic, and what they accept can be used by the engine.
+
+pub mod edit;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use tokensim::catalog::{Billing, Catalog, render_tables};
+use tokensim::demand::{DayWork, Profile};
+use tokensim::input::{InputErrors, Source};
+use tokensim::scenario::{Overrides, Scenario};
+use tokensim::simulation::{path_rng, plan_terms};
+
+/// The bundled scenarios, the seeds of the structure-aware targets.
+pub const SCENARIOS: [&str; 7] = [
+    include_str!("../../scenarios/api-pipeline.toml"),
+    include_str!("../../scenarios/ecommerce-catalogue.toml"),
+    include_str!("../../scenarios/game-artist.toml"),
+    include_str!("../../scenarios/hobbyist.toml"),
+    include_str!("../../scenarios/social-media-manager.toml"),
+    include_str!("../../scenarios/studio-team.toml"),
+    include_str!("../../scenarios/video-creator.toml"),
+];
+
+/// Work small enough to simulate whole inside one fuzz iteration.
+const SMALL_RUN: u64 = 400;
+
+pub fn leonardo() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(Catalog::leonardo)
+}
+
+/// Every error names its file, says something, and has a line when the file
+/// has content; errors found after parsing also name their field.
+pub fn check_errors(source: &Source, errors: &InputErrors) {
+    assert!(!errors.0.is_empty(), "Err with no error");
+    let has_content = source.text.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let lines = source.text.lines().count() + 1;
+    let parses = has_content && toml::from_str::<toml::Table>(&source.text).is_ok();
+    for e in &errors.0 {
+        if parses && !e.message.starts_with("missing field") {
+            assert!(!e.field.is_empty(), "no field: {e:?}");
+        }
+        assert_eq!(e.file, source.name);
+        assert!(!e.message.trim().is_empty(), "empty message: {e:?}");
+        if has_content {
+            let line = e.line.unwrap_or_else(|| panic!("no line: {e:?}"));
+            assert!((1..=lines).contains(&line), "line {line} outside the file: {e:?}");
+        }
+    }
+}
+
+/// Loads a scenario against `catalog`; what loads must also start to run.
+pub fn scenario_with(text: &str, catalog: &Catalog) {
+    let source = Source::new("fuzz.toml", text);
+    match Scenario::from_source(&source, Path::new("fuzz.toml"), catalog, &Overrides::default()) {
+        Err(errors) => check_errors(&source, &errors),
+        Ok(scenario) => smoke(&scenario, catalog),
+    }
+}
+
+pub fn scenario(text: &str) {
+    scenario_with(text, leonardo());
+}
+
+/// The engine's first steps on an accepted scenario: plan terms, one path's
+/// profile and a few days of demand; a whole one-path run when it is small.
+fn smoke(scenario: &Scenario, catalog: &Catalog) {
+    let file = &scenario.file;
+    assert_eq!(plan_terms(scenario, catalog).len(), scenario.plans.len(), "a compared plan is not in the catalog");
+    let mut rng = path_rng(file.run.seed, 0);
+    let profile = match Profile::sample(file, catalog, &mut rng) {
+        Ok(profile) => profile,
+        Err(message) => panic!("validated, yet a path cannot be sampled: {message}"),
+    };
+    let mut factors = Vec::new();
+    let mut work = DayWork::default();
+    profile.month_factors(&mut rng, &mut factors);
+    for _ in 0..file.run.days_per_month.min(3) {
+        work.clear();
+        profile.day(&factors, &mut rng, &mut work);
+    }
+    let size = u64::from(file.run.months) * u64::from(file.run.days_per_month) * u64::from(file.seats);
+    if size <= SMALL_RUN {
+        let mut one = scenario.clone();
+        one.file.run.paths = 1;
+        if let Err(message) = tokensim::simulation::run(&one, catalog, &|_| {}) {
+            panic!("validated, yet the run failed: {message}");
+        }
+    }
+}
+
+/// Loads a catalog; what loads must dump to TOML that reads back equal, print,
+/// give ledger terms and charges, and check the bundled scenarios.
+pub fn catalog(text: &str) {
+    let source = Source::new("catalog.toml", text);
+    let catalog = match Catalog::from_source(&source) {
+        Err(errors) => return check_errors(&source, &errors),
+        Ok(catalog) => catalog,
+    };
+    let dumped = catalog.to_toml();
+    match Catalog::from_source(&Source::new("dump.toml", dumped.as_str())) {
+        Ok(again) => assert_eq!(again, catalog, "the dump does not read back equal:\n{dumped}"),
+        Err(errors) => panic!("the dump does not read back: {errors}\n{dumped}"),
+    }
+    let _ = render_tables(&catalog);
+    for plan in &catalog.plans {
+        for seats in [1, 1_000] {
+            for billing in [Billing::Monthly, Billing::Yearly] {
+                let _ = catalog.terms(plan, seats, billing);
+            }
+        }
+    }
+    let references = catalog.references.extra.len().min(8) as u32;
+    for action in &catalog.actions {
+        for images in [0, 1, 2, 3, 4, 5, 1_000] {
+            for r in 0..=references {
+                let _ = catalog.charge(action, images, r);
+            }
+        }
+    }
+    for text in SCENARIOS {
+        scenario_with(text, &catalog);
+    }
+}
