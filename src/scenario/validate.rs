@@ -1,6 +1,6 @@
 //! Checks a scenario against itself and the catalog, collecting every problem.
 
-use super::{DailyCount, Domain, Param, ScenarioFile, Workflow};
+use super::{DailyCount, Domain, Param, ScenarioFile, Workflow, gamma_tail};
 use crate::catalog::{Catalog, PlanKind};
 use crate::input::nearest;
 
@@ -57,7 +57,39 @@ pub fn check(file: &ScenarioFile, catalog: &Catalog) -> Problems {
     if let Some(a) = file.api.amount.filter(|a| !(a.is_finite() && (0.01..=1e6).contains(a))) {
         problems.push(("api.amount".into(), format!("{a} dollars: give 0.01 to 1,000,000")));
     }
+    if problems.is_empty() {
+        check_daily_load(file, &mut problems);
+    }
     problems
+}
+
+/// Charges one simulated day may hold, all seats together: beyond 1,000 seats
+/// x 100 deliverables x 10 attempts, and few enough to fit in memory (32 MB).
+const MAX_CHARGES_PER_DAY: f64 = 1e6;
+
+/// The longest horizon: a century of months.
+pub const MAX_MONTHS: u32 = 1_200;
+
+/// The charges a day brings at most, but for about one day in a billion:
+/// seats x deliverables (burst month, negative-binomial spread) x (attempts + steps).
+fn check_daily_load(file: &ScenarioFile, problems: &mut Problems) {
+    let rhythm = &file.rhythm;
+    let burst = if rhythm.burst_probability.practical_max() > 0.0 { rhythm.burst_factor.practical_max() } else { 1.0 };
+    let mean = rhythm.deliverables_per_day.practical_max() * burst.max(1.0);
+    // The negative binomial draws each day's mean from a gamma with sd mean / sqrt(k).
+    let deliverables = rhythm.dispersion.as_ref().map_or(mean, |k| gamma_tail(mean, mean / k.lowest().sqrt()));
+    let per_deliverable =
+        file.workflows.iter().map(|w| w.max_attempts.practical_max() + w.steps.len() as f64).fold(0.0, f64::max);
+    let charges = f64::from(file.seats) * deliverables * per_deliverable;
+    if charges > MAX_CHARGES_PER_DAY {
+        problems.push((
+            "rhythm.deliverables_per_day".into(),
+            format!(
+                "one simulated day could bring {charges:.3e} charges (seats x deliverables per day x burst factor \
+                 x attempts); at most {MAX_CHARGES_PER_DAY:.0e} fit in memory: lower one of them"
+            ),
+        ));
+    }
 }
 
 fn param(problems: &mut Problems, field: &str, value: &Param, domain: Domain) {
@@ -73,6 +105,9 @@ fn check_run(file: &ScenarioFile, catalog: &Catalog, problems: &mut Problems) {
     }
     if run.months == 0 {
         problems.push(("run.months".into(), "0 months: give 1 or more".into()));
+    } else if run.months > MAX_MONTHS {
+        // Memory grows with the horizon (a tally per plan and month).
+        problems.push(("run.months".into(), format!("{} months: give 1 to {MAX_MONTHS}", run.months)));
     }
     if !(1..=31).contains(&run.days_per_month) {
         problems.push(("run.days_per_month".into(), format!("{}: give 1 to 31", run.days_per_month)));
