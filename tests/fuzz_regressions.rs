@@ -5,6 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
+use proptest::prelude::*;
 use tokensim::catalog::{Billing, Catalog};
 use tokensim::demand::{DayWork, Profile};
 use tokensim::input::{InputErrors, Source};
@@ -127,10 +128,21 @@ fn a_day_too_large_to_hold_in_memory_is_refused() {
     assert!(errors.0[0].message.contains("fit in memory"), "{errors}");
 }
 
+#[test]
+fn a_horizon_over_a_century_is_refused() {
+    // Memory grows with the months of the horizon; 4,294,967,295 asked for terabytes.
+    let text = bundled("hobbyist.toml").replace("months = 12", "months = 4294967295");
+    let errors = scenario_errors(&text);
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    assert_eq!((errors.0[0].field.as_str(), errors.0[0].line), ("run.months", Some(9)));
+    assert!(errors.0[0].message.contains("give 1 to 1200"), "{errors}");
+    let ok = bundled("hobbyist.toml").replace("months = 12", "months = 1200");
+    let catalog = Catalog::leonardo();
+    assert!(Scenario::from_source(&Source::new("s", ok), Path::new("s"), &catalog, &Overrides::default()).is_ok());
+}
+
 // Random edits of the bundled scenarios' text, in the spirit of the fuzzer but
 // bounded so that it runs with the tests.
-
-use proptest::prelude::*;
 
 const BUNDLED: [&str; 7] = [
     include_str!("../scenarios/api-pipeline.toml"),

@@ -6,11 +6,12 @@ pub mod edit;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use tokensim::catalog::{Billing, Catalog, render_tables};
+use tokensim::catalog::{Billing, Catalog, Plan, PlanKind, render_tables};
 use tokensim::demand::{DayWork, Profile};
 use tokensim::input::{InputErrors, Source};
 use tokensim::scenario::{Overrides, Scenario};
 use tokensim::simulation::{path_rng, plan_terms};
+use toml_edit::Value;
 
 /// The bundled scenarios, the seeds of the structure-aware targets.
 pub const SCENARIOS: [&str; 7] = [
@@ -23,8 +24,8 @@ pub const SCENARIOS: [&str; 7] = [
     include_str!("../../scenarios/video-creator.toml"),
 ];
 
-/// Work small enough to simulate whole inside one fuzz iteration.
-const SMALL_RUN: u64 = 400;
+/// Seat-days small enough to simulate whole inside one fuzz iteration (x 100 for charges).
+const SMALL_RUN: u64 = 100;
 
 pub fn leonardo() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
@@ -77,12 +78,14 @@ fn smoke(scenario: &Scenario, catalog: &Catalog) {
     let mut factors = Vec::new();
     let mut work = DayWork::default();
     profile.month_factors(&mut rng, &mut factors);
+    let mut charges = 0;
     for _ in 0..file.run.days_per_month.min(3) {
         work.clear();
         profile.day(&factors, &mut rng, &mut work);
+        charges += work.jobs().map(|job| job.charges.len() as u64).sum::<u64>();
     }
-    let size = u64::from(file.run.months) * u64::from(file.run.days_per_month) * u64::from(file.seats);
-    if size <= SMALL_RUN {
+    let days = u64::from(file.run.months) * u64::from(file.run.days_per_month);
+    if days * u64::from(file.seats) <= SMALL_RUN && days * (charges + 1) <= SMALL_RUN * 100 {
         let mut one = scenario.clone();
         one.file.run.paths = 1;
         if let Err(message) = tokensim::simulation::run(&one, catalog, &|_| {}) {
@@ -123,4 +126,22 @@ pub fn catalog(text: &str) {
     for text in SCENARIOS {
         scenario_with(text, &catalog);
     }
+    // One plan and action per input (a whole run is slow under the sanitizer),
+    // picked from the text so that the input decides which.
+    let (plan, action) = (text.len() % catalog.plans.len(), text.len() / 7 % catalog.actions.len());
+    scenario_with(&tiny_scenario(&catalog.plans[plan], &catalog.actions[action].id), &catalog);
+}
+
+/// A scenario small enough to run whole, on one plan and one action, so that
+/// the catalog's figures go through the ledger and the statistics.
+fn tiny_scenario(plan: &Plan, action: &str) -> String {
+    let seats = if plan.kind == PlanKind::Team { 2 } else { 1 };
+    let per_day = 3.0 / f64::from(seats);
+    let (plan, action) = (Value::from(plan.id.as_str()), Value::from(action));
+    format!(
+        "seats = {seats}\non_exhaustion = \"relaxed-then-top-up\"\n\
+         [run]\nmonths = 2\npaths = 1\ndays_per_month = 1\nplans = [{plan}]\n\
+         [rhythm]\nactive_days_per_week = 7\ndeliverables_per_day = {per_day}\n\
+         [[workflows]]\nname = \"w\"\nshare = 1\naction = {action}\naccept = 0.5\nmax_attempts = 3\n"
+    )
 }
