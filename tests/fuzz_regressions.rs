@@ -141,6 +141,18 @@ fn a_horizon_over_a_century_is_refused() {
     assert!(Scenario::from_source(&Source::new("s", ok), Path::new("s"), &catalog, &Overrides::default()).is_ok());
 }
 
+#[test]
+fn a_vendor_with_control_characters_dumps_to_a_catalog_that_reads_back() {
+    // The dump's header comment quoted the vendor raw: a newline in it ended the comment.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz_corpus/catalog/crash-dump-vendor-control-characters.toml");
+    let catalog = Catalog::load(&path).expect("a valid catalog");
+    assert_eq!(catalog.vendor, "a\u{0}\nb = 1");
+    let dumped = catalog.to_toml();
+    assert!(dumped.starts_with("# tokensim catalog: a\\0\\nb = 1 plans"), "{dumped}");
+    assert_eq!(Catalog::from_source(&Source::new("dump", dumped)), Ok(catalog));
+}
+
 // Random edits of the bundled scenarios' text, in the spirit of the fuzzer but
 // bounded so that it runs with the tests.
 
