@@ -153,6 +153,21 @@ fn a_vendor_with_control_characters_dumps_to_a_catalog_that_reads_back() {
     assert_eq!(Catalog::from_source(&Source::new("dump", dumped)), Ok(catalog));
 }
 
+#[test]
+fn reference_costs_are_bounded_like_token_costs() {
+    // extra = [3273348430600077409]: added to every charge, a day's token sum overflowed.
+    for (file, field) in [
+        ("crash-reference-extra-huge.toml", "references.extra[0]"),
+        ("crash-reference-api-extra-huge.toml", "references.api_extra_usd"),
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus/catalog").join(file);
+        let errors = Catalog::load(&path).expect_err("refused");
+        assert_eq!(errors.0.len(), 1, "{errors}");
+        assert_eq!((errors.0[0].field.as_str(), errors.0[0].line), (field, Some(4)), "{errors}");
+        assert!(errors.0[0].message.contains("give a smaller figure"), "{errors}");
+    }
+}
+
 // Random edits of the bundled scenarios' text, in the spirit of the fuzzer but
 // bounded so that it runs with the tests.
 
