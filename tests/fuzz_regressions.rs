@@ -168,6 +168,18 @@ fn reference_costs_are_bounded_like_token_costs() {
     }
 }
 
+#[test]
+fn a_team_plan_bills_at_most_a_thousand_seats() {
+    // min_seats = 1224979098651394049 saturated the allowance; the second month's grant overflowed.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus/catalog/crash-min-seats-huge.toml");
+    let errors = Catalog::load(&path).expect_err("refused");
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    assert_eq!((errors.0[0].field.as_str(), errors.0[0].line), ("plans[0].min_seats", Some(16)), "{errors}");
+    assert!(errors.0[0].message.contains("at most 1,000"), "{errors}");
+    let text = std::fs::read_to_string(&path).unwrap().replace("1224979098651394049", "1000");
+    assert!(Catalog::from_source(&Source::new("c", text)).is_ok());
+}
+
 // Random edits of the bundled scenarios' text, in the spirit of the fuzzer but
 // bounded so that it runs with the tests.
 

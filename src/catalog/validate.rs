@@ -105,6 +105,9 @@ fn check_plan(plan: &Plan, at: &str, problems: &mut Problems) {
     );
     if plan.min_seats.as_ref().is_some_and(|s| s.value == 0) {
         problems.push((format!("{at}.min_seats"), "must be 1 or more".into()));
+    } else if plan.min_seats.as_ref().is_some_and(|s| s.value > 1_000) {
+        // Every per-seat figure is multiplied by the seats billed: more would overflow the ledger's sums.
+        problems.push((format!("{at}.min_seats"), "must be at most 1,000 (as a scenario's seats)".into()));
     }
     if plan.reset == Some(Reset::Daily) {
         for (figure, field) in [(&plan.bank_cap, "bank_cap"), (&plan.rollover_inflow_cap, "rollover_inflow_cap")] {
