@@ -25,9 +25,16 @@ pub fn to_toml(catalog: &Catalog) -> String {
          # A figure is a bare number (basis \"user\") or {{ value, basis, source }} with\n\
          # basis \"list\", \"inferred\" or \"assumed\". Edit, check it with\n\
          # `tokensim catalog --catalog FILE`, then use it with `tokensim run --catalog FILE`.\n\n",
-        catalog.vendor, catalog.as_of
+        comment_text(&catalog.vendor),
+        comment_text(&catalog.as_of)
     );
     header + &doc.to_string()
+}
+
+/// Text fit for a TOML comment: a newline or another control character would
+/// end the comment or make the file unreadable, so those are escaped.
+fn comment_text(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
 }
 
 /// An array of inline tables (as the serializer writes it) as `[[key]]` tables.

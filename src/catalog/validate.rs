@@ -22,14 +22,6 @@ pub fn check(catalog: &Catalog) -> Problems {
             problems.push((field, "is empty; reports show this text, so write one".into()));
         }
     }
-    if let Some(i) = catalog.references.extra.iter().position(|&v| v > MAX_TOKENS) {
-        problems
-            .push((format!("references.extra[{i}]"), format!("more than {MAX_TOKENS} tokens; give a smaller figure")));
-    }
-    if catalog.references.api_extra_usd.as_ref().is_some_and(|f| f.value > MAX_USD) {
-        problems
-            .push(("references.api_extra_usd".into(), format!("more than {MAX_USD} dollars; give a smaller figure")));
-    }
     if catalog.plans.is_empty() {
         problems.push(("plans".into(), "the catalog has no plans; add at least one [[plans]] table".into()));
     }
@@ -41,6 +33,15 @@ pub fn check(catalog: &Catalog) -> Problems {
             "references.extra".into(),
             "give the extra tokens for 0, 1, 2, … reference images, e.g. [0, 0, 2, 4, 6]".into(),
         ));
+    }
+    // Added to every generation's charge, so bounded like a token cost.
+    if let Some(i) = catalog.references.extra.iter().position(|&e| e > MAX_TOKENS) {
+        problems
+            .push((format!("references.extra[{i}]"), format!("more than {MAX_TOKENS} tokens; give a smaller figure")));
+    }
+    if catalog.references.api_extra_usd.as_ref().is_some_and(|f| f.value > MAX_USD) {
+        problems
+            .push(("references.api_extra_usd".into(), format!("more than {MAX_USD} dollars; give a smaller figure")));
     }
     unique_ids(catalog.plans.iter().map(|p| p.id.as_str()), "plans", &mut problems);
     unique_ids(catalog.actions.iter().map(|a| a.id.as_str()), "actions", &mut problems);

@@ -111,6 +111,21 @@ impl Param {
         }
     }
 
+    /// A value that about one draw in a billion exceeds, or fewer: the top of
+    /// the support when it is finite, else far out in the tail.
+    pub fn practical_max(&self) -> f64 {
+        match self {
+            Param::LogNormal { median, sigma } => median * (6.0 * sigma).exp(),
+            Param::Gamma { mean, sd } => gamma_tail(*mean, *sd),
+            _ => self.support().1,
+        }
+    }
+
+    /// The lowest value a draw can take.
+    pub fn lowest(&self) -> f64 {
+        self.support().0
+    }
+
     pub fn is_fixed(&self) -> bool {
         matches!(self, Param::Fixed(_))
     }
@@ -235,6 +250,12 @@ fn check_discrete(values: &[f64], weights: &[f64]) -> Result<(), String> {
 /// A number for a message: `1e300`, not three hundred digits.
 pub(crate) fn show(v: f64) -> String {
     if v.is_finite() && v.abs() >= 1e15 { format!("{v:e}") } else { v.to_string() }
+}
+
+/// A value that about one gamma draw in a billion exceeds: six sd above the
+/// mean, plus ln(1e9) ~ 21 scales for the long tail of a small shape.
+pub fn gamma_tail(mean: f64, sd: f64) -> f64 {
+    mean + 6.0 * sd + 21.0 * sd * sd / mean
 }
 
 fn draw<R: Rng + ?Sized, D: Distribution<f64>, E>(dist: Result<D, E>, rng: &mut R, fallback: f64) -> f64 {

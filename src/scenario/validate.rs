@@ -1,7 +1,7 @@
 //! Checks a scenario against itself and the catalog, collecting every problem.
 
 use super::param::show;
-use super::{DailyCount, Domain, MAX_MONTHS, MAX_PATHS, Param, ScenarioFile, Workflow};
+use super::{DailyCount, Domain, MAX_MONTHS, MAX_PATHS, Param, ScenarioFile, Workflow, gamma_tail};
 use crate::catalog::{Catalog, PlanKind};
 use crate::input::nearest;
 use crate::ledger::Recipe;
@@ -59,7 +59,34 @@ pub fn check(file: &ScenarioFile, catalog: &Catalog) -> Problems {
     if let Some(a) = file.api.amount.filter(|a| !(a.is_finite() && (0.01..=1e6).contains(a))) {
         problems.push(("api.amount".into(), format!("{} dollars: give 0.01 to 1,000,000", show(a))));
     }
+    if problems.is_empty() {
+        check_daily_load(file, &mut problems);
+    }
     problems
+}
+
+/// Deliverables one simulated day may hold, all seats together (16 bytes
+/// each): beyond 1,000 seats x 1,000 deliverables, and within 16 MB.
+const MAX_DELIVERABLES_PER_DAY: f64 = 1e6;
+
+/// The deliverables a day brings at most, but for about one day in a billion:
+/// seats x deliverables (burst month, negative-binomial spread).
+fn check_daily_load(file: &ScenarioFile, problems: &mut Problems) {
+    let rhythm = &file.rhythm;
+    let burst = if rhythm.burst_probability.practical_max() > 0.0 { rhythm.burst_factor.practical_max() } else { 1.0 };
+    let mean = rhythm.deliverables_per_day.practical_max() * burst.max(1.0);
+    // The negative binomial draws each day's mean from a gamma with sd mean / sqrt(k).
+    let deliverables = rhythm.dispersion.as_ref().map_or(mean, |k| gamma_tail(mean, mean / k.lowest().sqrt()));
+    let per_day = f64::from(file.seats) * deliverables;
+    if per_day > MAX_DELIVERABLES_PER_DAY {
+        problems.push((
+            "rhythm.deliverables_per_day".into(),
+            format!(
+                "one simulated day could bring {per_day:.3e} deliverables (seats x deliverables per day x burst \
+                 factor); at most {MAX_DELIVERABLES_PER_DAY:.0e} fit in memory: lower one of them"
+            ),
+        ));
+    }
 }
 
 fn param(problems: &mut Problems, field: &str, value: &Param, domain: Domain) {
