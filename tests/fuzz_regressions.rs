@@ -182,6 +182,17 @@ fn a_team_plan_bills_at_most_a_thousand_seats() {
     assert!(Catalog::from_source(&Source::new("c", text)).is_ok());
 }
 
+#[test]
+fn an_error_about_an_unwritten_table_is_located_at_the_top_of_the_file() {
+    // seats = 0 leaves no plan to compare, and `run.plans` had no line: no [run] table is written.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus/scenario/crash-no-plan-and-no-run-table.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let errors = scenario_errors(&text);
+    let located: Vec<(&str, Option<usize>)> = errors.0.iter().map(|e| (e.field.as_str(), e.line)).collect();
+    assert_eq!(located, [("run.plans", Some(1)), ("seats", Some(2))], "{errors}");
+}
+
 // Random edits of the bundled scenarios' text, in the spirit of the fuzzer but
 // bounded so that it runs with the tests.
 
