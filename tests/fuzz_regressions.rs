@@ -131,6 +131,24 @@ fn a_day_too_large_to_hold_in_memory_is_refused() {
 }
 
 #[test]
+fn a_day_of_infinite_size_is_refused() {
+    // A huge median times a burst factor up to 1.8e308 is infinite; with a dispersion
+    // the tail estimate became inf / inf = NaN, which compared as small enough.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_corpus/scenario/oom-infinite-burst-over-a-spread.toml");
+    let errors = scenario_errors(&std::fs::read_to_string(path).unwrap());
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    assert_eq!(errors.0[0].field, "rhythm.deliverables_per_day");
+    assert!(errors.0[0].message.contains("unboundedly many charges"), "{errors}");
+    // No deliverables at all, with a dispersion, gives 0 / 0 in the same estimate: still a valid day.
+    let idle = bundled("studio-team.toml").replace("median = 3, sigma = 0.35", "median = 0, sigma = 0");
+    let idle = idle.replace("{ dist = \"lognormal\", median = 0, sigma = 0 }", "0");
+    let catalog = Catalog::leonardo();
+    let loaded = Scenario::from_source(&Source::new("s", idle), Path::new("s"), &catalog, &Overrides::default());
+    assert!(loaded.is_ok(), "{:?}", loaded.err());
+}
+
+#[test]
 fn a_horizon_over_a_century_is_refused() {
     // Memory grows with the months of the horizon; 4,294,967,295 asked for terabytes.
     let text = bundled("hobbyist.toml").replace("months = 12", "months = 4294967295");

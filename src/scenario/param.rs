@@ -206,7 +206,7 @@ impl Param {
 /// A value that about one gamma draw in a billion exceeds: six sd above the
 /// mean, plus ln(1e9) ~ 21 scales for the long tail of a small shape.
 pub fn gamma_tail(mean: f64, sd: f64) -> f64 {
-    mean + 6.0 * sd + 21.0 * sd * sd / mean
+    if sd == 0.0 { mean } else { mean + 6.0 * sd + 21.0 * sd * sd / mean }
 }
 
 fn draw<R: Rng + ?Sized, D: Distribution<f64>, E>(dist: Result<D, E>, rng: &mut R, fallback: f64) -> f64 {

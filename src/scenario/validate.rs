@@ -81,11 +81,13 @@ fn check_daily_load(file: &ScenarioFile, problems: &mut Problems) {
     let per_deliverable =
         file.workflows.iter().map(|w| w.max_attempts.practical_max() + w.steps.len() as f64).fold(0.0, f64::max);
     let charges = f64::from(file.seats) * deliverables * per_deliverable;
-    if charges > MAX_CHARGES_PER_DAY {
+    // NaN: an infinite mean over an infinite spread.
+    if charges.is_nan() || charges > MAX_CHARGES_PER_DAY {
+        let charges = if charges.is_finite() { format!("{charges:.3e}") } else { "unboundedly many".into() };
         problems.push((
             "rhythm.deliverables_per_day".into(),
             format!(
-                "one simulated day could bring {charges:.3e} charges (seats x deliverables per day x burst factor \
+                "one simulated day could bring {charges} charges (seats x deliverables per day x burst factor \
                  x attempts); at most {MAX_CHARGES_PER_DAY:.0e} fit in memory: lower one of them"
             ),
         ));
