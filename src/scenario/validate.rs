@@ -1,6 +1,7 @@
 //! Checks a scenario against itself and the catalog, collecting every problem.
 
-use super::{DailyCount, Domain, Param, ScenarioFile, Workflow, gamma_tail};
+use super::param::gamma_tail;
+use super::{DailyCount, Domain, Param, ScenarioFile, Workflow};
 use crate::catalog::{Catalog, PlanKind};
 use crate::input::nearest;
 
