@@ -152,10 +152,11 @@ impl Source {
         }
     }
 
-    /// An error about `field` (a path like `plans[2].bank_cap`), located at its line.
+    /// An error about `field` (a path like `plans[2].bank_cap`), located at its
+    /// line; when none of its tables is written, at the top of the file.
     pub fn error(&self, field: impl Into<String>, message: impl Into<String>) -> InputError {
         let field = field.into();
-        InputError { file: self.name.clone(), line: self.locate(&field), message: message.into(), field }
+        InputError { file: self.name.clone(), line: self.locate(&field).or(Some(1)), message: message.into(), field }
     }
 
     /// The line where `field` is written; for a field that is absent, the line

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use param::{Domain, Param, gamma_tail};
+pub use param::{Domain, Param};
 
 use crate::catalog::{Billing, Catalog};
 use crate::input::{InputError, InputErrors, Source};

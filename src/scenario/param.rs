@@ -113,7 +113,7 @@ impl Param {
 
     /// A value that about one draw in a billion exceeds, or fewer: the top of
     /// the support when it is finite, else far out in the tail.
-    pub fn practical_max(&self) -> f64 {
+    pub(crate) fn practical_max(&self) -> f64 {
         match self {
             Param::LogNormal { median, sigma } => median * (6.0 * sigma).exp(),
             Param::Gamma { mean, sd } => gamma_tail(*mean, *sd),
@@ -122,7 +122,7 @@ impl Param {
     }
 
     /// The lowest value a draw can take.
-    pub fn lowest(&self) -> f64 {
+    pub(crate) fn lowest(&self) -> f64 {
         self.support().0
     }
 
@@ -254,8 +254,8 @@ pub(crate) fn show(v: f64) -> String {
 
 /// A value that about one gamma draw in a billion exceeds: six sd above the
 /// mean, plus ln(1e9) ~ 21 scales for the long tail of a small shape.
-pub fn gamma_tail(mean: f64, sd: f64) -> f64 {
-    mean + 6.0 * sd + 21.0 * sd * sd / mean
+pub(crate) fn gamma_tail(mean: f64, sd: f64) -> f64 {
+    if sd == 0.0 { mean } else { mean + 6.0 * sd + 21.0 * sd * sd / mean }
 }
 
 fn draw<R: Rng + ?Sized, D: Distribution<f64>, E>(dist: Result<D, E>, rng: &mut R, fallback: f64) -> f64 {

@@ -1,7 +1,7 @@
 //! Checks a scenario against itself and the catalog, collecting every problem.
 
-use super::param::show;
-use super::{DailyCount, Domain, MAX_MONTHS, MAX_PATHS, Param, ScenarioFile, Workflow, gamma_tail};
+use super::param::{gamma_tail, show};
+use super::{DailyCount, Domain, MAX_MONTHS, MAX_PATHS, Param, ScenarioFile, Workflow};
 use crate::catalog::{Catalog, PlanKind};
 use crate::input::nearest;
 use crate::ledger::Recipe;
@@ -78,11 +78,13 @@ fn check_daily_load(file: &ScenarioFile, problems: &mut Problems) {
     // The negative binomial draws each day's mean from a gamma with sd mean / sqrt(k).
     let deliverables = rhythm.dispersion.as_ref().map_or(mean, |k| gamma_tail(mean, mean / k.lowest().sqrt()));
     let per_day = f64::from(file.seats) * deliverables;
-    if per_day > MAX_DELIVERABLES_PER_DAY {
+    // NaN: an infinite mean over an infinite spread.
+    if per_day.is_nan() || per_day > MAX_DELIVERABLES_PER_DAY {
+        let per_day = if per_day.is_finite() { format!("{per_day:.3e}") } else { "unboundedly many".into() };
         problems.push((
             "rhythm.deliverables_per_day".into(),
             format!(
-                "one simulated day could bring {per_day:.3e} deliverables (seats x deliverables per day x burst \
+                "one simulated day could bring {per_day} deliverables (seats x deliverables per day x burst \
                  factor); at most {MAX_DELIVERABLES_PER_DAY:.0e} fit in memory: lower one of them"
             ),
         ));
