@@ -6,7 +6,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::{Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
@@ -50,10 +49,21 @@ max_attempts = {max_attempts}
     )
 }
 
-fn summary_rows(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(dir.join(name).join("summary.csv")).expect("summary.csv");
+/// Runs `text` as a scenario on `paths` paths; its plan's summary row.
+fn run_summary(text: &str, paths: u32) -> BTreeMap<String, String> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("s.toml"), text).expect("scenario written");
+    tokensim()
+        .args(["run", "--quiet", "--no-plots", "--paths", &paths.to_string()])
+        .arg(dir.path().join("s.toml"))
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(dir.path().join("s/summary.csv")).expect("summary.csv");
     let header = reader.headers().expect("header").clone();
-    reader.records().map(|r| header.iter().zip(&r.expect("row")).map(|(h, v)| (h.into(), v.into())).collect()).collect()
+    let row = reader.records().next().expect("a plan's row").expect("readable row");
+    header.iter().zip(&row).map(|(h, v)| (h.into(), v.into())).collect()
 }
 
 fn number(row: &BTreeMap<String, String>, column: &str) -> f64 {
@@ -144,17 +154,7 @@ fn the_longest_horizon_runs() {
 
 #[test]
 fn a_hundred_seats_bring_a_hundred_times_the_work_into_a_team_pool() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let text = scenario("plans = [\"team-growth\"]", 100, 2.0, "phoenix", 1.0, 3);
-    std::fs::write(dir.path().join("team.toml"), text).expect("scenario written");
-    tokensim()
-        .args(["run", "--quiet", "--no-plots"])
-        .arg(dir.path().join("team.toml"))
-        .arg("--out")
-        .arg(dir.path())
-        .assert()
-        .success();
-    let row = &summary_rows(dir.path(), "team")[0];
+    let row = &run_summary(&scenario("plans = [\"team-growth\"]", 100, 2.0, "phoenix", 1.0, 3), 200);
     // Exactly 2 a day for 30 days for each of 100 seats, each accepted at once.
     assert_eq!(number(row, "demanded_per_month"), 6_000.0);
     assert_eq!(number(row, "usable_per_month"), 6_000.0);
@@ -165,17 +165,7 @@ fn a_hundred_seats_bring_a_hundred_times_the_work_into_a_team_pool() {
 
 #[test]
 fn an_acceptance_of_one_in_a_thousand_abandons_at_the_exact_rate() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let text = scenario("plans = [\"ultimate\"]", 1, 20.0, "image", 0.001, 1_000);
-    std::fs::write(dir.path().join("rare.toml"), text).expect("scenario written");
-    tokensim()
-        .args(["run", "--quiet", "--no-plots", "--paths", "500"])
-        .arg(dir.path().join("rare.toml"))
-        .arg("--out")
-        .arg(dir.path())
-        .assert()
-        .success();
-    let row = &summary_rows(dir.path(), "rare")[0];
+    let row = &run_summary(&scenario("plans = [\"ultimate\"]", 1, 20.0, "image", 0.001, 1_000), 500);
     let (demanded, abandoned) = (number(row, "demanded_per_month"), number(row, "abandoned_per_month"));
     assert_eq!(demanded, 600.0);
     // P(abandoned) = 0.999^1000 over 500 x 600 independent deliverables.
