@@ -2,7 +2,7 @@
 //!
 //! Paths are split into fixed-size batches; each path draws from its own
 //! generator seeded from (seed, path index) alone, so results do not depend on
-//! the batch, the thread or the machine that ran it. Batch accumulators hold
+//! the batch, the thread or the machine that ran it. The accumulators hold
 //! integers only and merge exactly, so any merge order gives the same bytes.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,9 +73,8 @@ pub fn run(scenario: &Scenario, catalog: &Catalog, progress: &(dyn Fn(u64) + Syn
     let run = &scenario.file.run;
     let batches = run.paths.div_ceil(BATCH);
     let empty = || ScenarioStats::new(terms.len(), run.months, run.days_per_month);
-    // One accumulator and one set of buffers per rayon split, not per batch:
-    // histograms are allocated a few times per thread, not for every batch.
-    // At most a few splits per thread: each holds a whole accumulator.
+    // One accumulator and one set of buffers per rayon split, not per batch,
+    // and at most four splits per thread: each holds a whole accumulator.
     let splits = 4 * rayon::current_num_threads() as u64;
     (0..batches as usize)
         .into_par_iter()

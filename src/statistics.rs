@@ -70,24 +70,23 @@ impl Sums {
             waiting_days: t.waiting_days,
             bank_end: t.end.bank,
         };
-        self.merge(&month);
+        self.absorb(month);
     }
 
     /// Adds field by field, saturating: a sum at `u64::MAX` has outgrown
     /// exact integers, and [`Sums::saturated`] says so instead of wrapping.
     pub fn merge(&mut self, o: &Sums) {
-        for (mine, theirs) in self.fields_mut().into_iter().zip(o.fields()) {
-            *mine = mine.saturating_add(theirs);
+        self.absorb(o.clone());
+    }
+
+    fn absorb(&mut self, mut o: Sums) {
+        for (mine, theirs) in self.fields_mut().into_iter().zip(o.fields_mut()) {
+            *mine = mine.saturating_add(*theirs);
         }
     }
 
     pub fn saturated(&self) -> bool {
-        self.fields().contains(&u64::MAX)
-    }
-
-    fn fields(&self) -> [u64; 23] {
-        let mut copy = self.clone();
-        copy.fields_mut().map(|f| *f)
+        self.clone().fields_mut().iter().any(|f| **f == u64::MAX)
     }
 
     fn fields_mut(&mut self) -> [&mut u64; 23] {
@@ -322,6 +321,15 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_saturate_and_say_so_instead_of_wrapping() {
+        let mut a = Sums { spent: u64::MAX - 5, months: 1, ..Sums::default() };
+        assert!(!a.saturated());
+        a.merge(&Sums { spent: 10, months: 1, ..Sums::default() });
+        assert_eq!((a.spent, a.months), (u64::MAX, 2));
+        assert!(a.saturated());
+    }
 
     #[test]
     fn wilson_matches_a_textbook_value() {

@@ -134,6 +134,39 @@ fn a_month_too_large_to_sum_exactly_stops_with_a_message_and_writes_nothing() {
 }
 
 #[test]
+fn a_path_too_costly_to_sum_exactly_stops_with_a_message_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // Essential's top-up packs at 1 token for $1,000,000: 60 Veo 3 clips a
+    // month (150,000 tokens) buy about 141,500 packs, $1.4e11, above 2^48 micro-dollars.
+    let pack = "pack_tokens = { value = 5000, basis = \"assumed\", source = \"pack sizes not found\" }, \
+                pack_price = { value = 7.0";
+    let catalog = LEONARDO_TOML.replacen(
+        pack,
+        "pack_tokens = { value = 1, basis = \"assumed\", source = \"pack sizes not found\" }, \
+         pack_price = { value = 1000000.0",
+        1,
+    );
+    assert_ne!(catalog, LEONARDO_TOML, "Essential's pack line was found");
+    std::fs::write(dir.path().join("dear.toml"), catalog).expect("catalog written");
+    let text = scenario("plans = [\"essential\"]", 1, 2.0, "veo-3", 1.0, 1);
+    std::fs::write(dir.path().join("s.toml"), text).expect("scenario written");
+    let out = dir.path().join("out");
+    let output = tokensim()
+        .args(["run", "--quiet", "--catalog"])
+        .arg(dir.path().join("dear.toml"))
+        .arg(dir.path().join("s.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("s.toml") && stderr.contains("micro-dollars over the horizon"), "{stderr}");
+    assert!(stderr.contains("$281474976"), "{stderr}");
+    assert!(!out.join("s").exists(), "no output for a failed run");
+}
+
+#[test]
 fn a_horizon_beyond_the_longest_is_refused_before_running() {
     let output = tokensim().args(["run", "scenarios/hobbyist.toml", "--months", "1000"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(2));

@@ -136,6 +136,14 @@ fn api_top_up_settings_must_be_in_range() {
 }
 
 #[test]
+fn a_workflow_has_at_most_32_steps() {
+    let steps = vec!["{ action = \"upscale\", probability = 0.5 }"; 33].join(", ");
+    let text = edit(SCENARIO, "[[workflows]]", "accept = 0.5", &format!("accept = 0.5\nsteps = [{steps}]"));
+    let line = line_of(&text, "[[workflows]]", "steps");
+    expect_one(&scenario_errors(&text), "workflows[0].steps", line, &["33 steps", "at most 32"]);
+}
+
+#[test]
 fn an_unknown_policy_suggests_the_nearest() {
     let text = format!("on_exhaustion = \"topup\"\n{SCENARIO}");
     let errors = scenario_errors(&text);
