@@ -13,9 +13,12 @@
 //! sum; otherwise its jobs are walked, charge runs at a time. Tests drive the
 //! same machine a day and a job at a time (`begin_day`, `submit`).
 
+mod daily;
+
 use std::collections::VecDeque;
 
 use crate::catalog::{Family, Micros};
+use daily::DailyQueue;
 
 /// What the ledger's pools count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +152,22 @@ impl Recipe {
         let attempts = (job.attempts > 0).then_some(Run { charge: self.attempt, count: job.attempts });
         let chosen = self.steps.iter().enumerate().filter(move |(i, _)| steps >> i & 1 == 1);
         attempts.into_iter().chain(chosen.map(|(_, &charge)| Run { charge, count: 1 }))
+    }
+
+    /// The deliverable's tokens, if every charge is paid (saturating).
+    pub fn tokens(&self, job: &Deliverable) -> u64 {
+        let mut sum = self.attempt.tokens.saturating_mul(u64::from(job.attempts));
+        let mut steps = self.chosen(job.steps);
+        while steps != 0 {
+            sum = sum.saturating_add(self.steps[steps.trailing_zeros() as usize].tokens);
+            steps &= steps - 1;
+        }
+        sum
+    }
+
+    /// How many charges the deliverable has.
+    pub fn charges(&self, job: &Deliverable) -> u32 {
+        job.attempts + self.chosen(job.steps).count_ones()
     }
 
     /// What the deliverable costs if every charge is paid.
@@ -351,6 +370,8 @@ pub struct Ledger {
     day_of_month: u32,
     relaxed_left: [u64; Family::ALL.len()],
     backlog: Backlog,
+    /// Where a daily plan's deliverables wait (see `daily`).
+    daily: DailyQueue,
     /// The recipes of the deliverables in `run_month`, kept for those that wait.
     recipes: Vec<Recipe>,
     tally: MonthTally,
@@ -368,6 +389,7 @@ impl Ledger {
             day_of_month: 0,
             relaxed_left: [0; Family::ALL.len()],
             backlog: Backlog::default(),
+            daily: DailyQueue::default(),
             recipes: Vec::new(),
             tally: MonthTally::default(),
         }
@@ -380,6 +402,7 @@ impl Ledger {
         (self.months, self.day, self.day_of_month) = (0, 0, 0);
         self.backlog.jobs.clear();
         self.backlog.loose.clear();
+        self.daily.clear();
         self.tally = MonthTally::default();
     }
 
@@ -397,7 +420,7 @@ impl Ledger {
         &self.tally
     }
     pub fn waiting_jobs(&self) -> usize {
-        self.backlog.jobs.len()
+        self.backlog.jobs.len() + self.daily.len()
     }
 
     /// granted + bought = spent + expired + held.
@@ -411,11 +434,17 @@ impl Ledger {
     /// are summed, not walked, over any stretch where walking cannot change
     /// the outcome (the pools cover it, or every shortfall is bought in packs).
     pub fn run_month(&mut self, month: &Month) -> MonthTally {
-        if self.recipes != month.recipes {
-            debug_assert!(self.backlog.is_empty(), "recipes change while deliverables wait");
-            self.recipes = month.recipes.to_vec();
+        // A path's recipes are fixed: kept at its first month, not compared every month.
+        if self.months == 0 {
+            self.recipes.clear();
+            self.recipes.extend_from_slice(month.recipes);
         }
+        debug_assert!(self.recipes == month.recipes, "recipes change within a path");
         self.begin_month();
+        if self.spends_only_today() {
+            self.run_daily_month(month);
+            return self.end_month();
+        }
         if !self.terms.daily_reset && self.pays_in_full(&month.total) {
             self.settle(&month.total);
             let days = month.days.len() as u32;
@@ -532,9 +561,9 @@ impl Ledger {
     pub fn end_month(&mut self) -> MonthTally {
         debug_assert!(self.balanced(), "ledger out of balance: {self:?}");
         debug_assert!(self.pools.bank <= self.terms.bank_cap);
-        self.tally.waiting = self.backlog.of_month(self.months);
+        self.tally.waiting = self.backlog.of_month(self.months) + self.daily.of_this_month();
         self.tally.unmet += self.tally.waiting;
-        self.tally.backlog = self.backlog.jobs.len() as u64;
+        self.tally.backlog = self.waiting_jobs() as u64;
         self.tally.end = self.pools;
         std::mem::take(&mut self.tally)
     }
