@@ -8,6 +8,7 @@
 //! what a day spends is read off the allowance it leaves, so no charge is
 //! handled alone. `tests/ledger_bulk.rs` pins this walk to the general one.
 
+use super::jumps::Jump;
 use super::{Deliverable, JobEnd, Ledger, Month, Policy, Unit};
 
 /// Where the jobs demanded on one day start in the queue's buffer.
@@ -103,95 +104,170 @@ impl Ledger {
     }
 
     /// `run_month` for a plan that [spends only today's allowance](Ledger::spends_only_today).
+    ///
+    /// The plan works through its jobs in order, each as far as the month
+    /// goes: first those waiting, then the month's own from the day each
+    /// arrives. What is left at the month's end waits, in order.
     pub(super) fn run_daily_month(&mut self, month: &Month) {
         debug_assert!(self.backlog.is_empty(), "a daily plan's jobs wait in its own queue");
+        if self.months == 1 {
+            self.jumps.prepare(&self.recipes, self.terms.allowance);
+        }
         self.daily.begin_month();
-        let mut start = 0;
-        for day in month.days {
-            let jobs = &month.jobs[start..day.end as usize];
-            start = day.end as usize;
-            self.day += 1;
-            self.day_of_month += 1;
-            self.expire_fast();
-            self.grant();
-            self.tally.demanded += jobs.len() as u64;
-            if !self.serve_queue() {
-                self.daily.push(jobs, self.day, self.months);
-            } else if day.totals.tokens <= self.pools.fast {
-                // Nothing waits and today's allowance covers the day.
-                self.pools.fast -= day.totals.tokens;
-                let t = &mut self.tally;
-                t.charges += day.totals.charges;
-                t.usable += day.totals.usable;
-                t.abandoned += day.totals.jobs - day.totals.usable;
+        let last = month.days.len() as u32;
+        let carried = self.pools.fast;
+        self.tally.demanded += month.jobs.len() as u64;
+        if last > 0 {
+            self.next_day();
+            if self.work_queue(last) {
+                self.work_month(month, last);
             } else {
-                self.serve_today(jobs);
+                self.queue_from(month, 0);
             }
-            self.spent_today();
+            self.next_day_until(last);
+        }
+        // Every day's grant is spent, expires, or is held at the month's end.
+        let granted = self.terms.allowance * u64::from(last);
+        let spent = carried + granted - self.tally.expired - self.pools.fast;
+        let (t, f) = (&mut self.tally, &mut self.flows);
+        (t.granted, t.spent, t.from_fast) = (granted, spent, spent);
+        f.granted += granted;
+        f.spent += spent;
+        f.expired += t.expired;
+    }
+
+    /// The next day: what is left of today's allowance expires, and a new one is granted.
+    fn next_day(&mut self) {
+        self.tally.expired += self.pools.fast;
+        self.pools.fast = self.terms.allowance;
+        self.day += 1;
+        self.day_of_month += 1;
+    }
+
+    fn next_day_until(&mut self, day_of_month: u32) {
+        while self.day_of_month < day_of_month {
+            self.next_day();
         }
     }
 
-    /// Serves the waiting jobs in order; true when none is left waiting.
-    fn serve_queue(&mut self) -> bool {
+    /// Works through the waiting jobs; true when none is left waiting.
+    fn work_queue(&mut self, last: u32) -> bool {
         while let Some((job, since)) = self.daily.first() {
-            let served = match self.daily.done {
-                0 => self.serve_whole(&job),
-                done => self.serve(&job, done),
-            };
-            match served {
-                Served::Done => self.complete(job.usable, since.day),
-                Served::Dropped => {
-                    self.tally.dropped += 1;
-                    // A job from an earlier month was counted unmet there, as waiting.
-                    self.tally.unmet += u64::from(since.month == self.months);
-                }
-                Served::Blocked(done) => {
-                    self.daily.done = done;
-                    return false;
-                }
+            if !self.work(&job, self.daily.done, since.day, since.month, last) {
+                return false;
             }
             self.daily.pop();
         }
         true
     }
 
-    /// Serves today's jobs while nothing waits; from the first that must wait, they queue.
-    fn serve_today(&mut self, jobs: &[Deliverable]) {
-        for (i, job) in jobs.iter().enumerate() {
-            match self.serve_whole(job) {
-                Served::Done => self.complete(job.usable, self.day),
-                Served::Dropped => {
-                    self.tally.dropped += 1;
-                    self.tally.unmet += 1;
+    /// Works through the month's own jobs, each from the day it arrives, once nothing waits.
+    fn work_month(&mut self, month: &Month, last: u32) {
+        let mut start = 0;
+        for (d, day) in month.days.iter().enumerate() {
+            let arrival = d as u32 + 1;
+            self.next_day_until(arrival);
+            let since = self.day - (self.day_of_month - arrival);
+            for (i, job) in month.jobs[start..day.end as usize].iter().enumerate() {
+                if !self.work(job, 0, since, self.months, last) {
+                    return self.queue_from(month, start + i);
                 }
-                Served::Blocked(done) => {
-                    self.daily.push(&jobs[i..], self.day, self.months);
-                    self.daily.done = done;
-                    return;
+            }
+            start = day.end as usize;
+        }
+    }
+
+    /// Queues the month's jobs from the `first`-th on, each with its day.
+    fn queue_from(&mut self, month: &Month, first: usize) {
+        let base = self.day - self.day_of_month;
+        let mut start = 0;
+        for (d, day) in month.days.iter().enumerate() {
+            let end = day.end as usize;
+            if end > first {
+                self.daily.push(&month.jobs[start.max(first)..end], base + d as u32 + 1, self.months);
+            }
+            start = end;
+        }
+    }
+
+    /// Works on a job demanded on (absolute) day `since`, from its `done`-th
+    /// charge, until it ends or the month does (then its progress is kept in
+    /// the queue's `done`, and false is returned). A whole job takes its
+    /// recorded jump when it has one that ends within the month.
+    #[inline]
+    fn work(&mut self, job: &Deliverable, done: u32, since: u32, month: u32, last: u32) -> bool {
+        let recorded = if done == 0 { self.jumps.get(job, self.pools.fast) } else { None };
+        match recorded {
+            Some(jump) if self.day_of_month + jump.days as u32 <= last => {
+                let dropped = self.jump(jump);
+                self.ended(job, dropped, since, month);
+                true
+            }
+            _ => self.work_walking(job, done, since, month, last),
+        }
+    }
+
+    /// `work` by walking the job, recording its jump if it ends within the month.
+    #[inline(never)]
+    fn work_walking(&mut self, job: &Deliverable, done: u32, since: u32, month: u32, last: u32) -> bool {
+        let (day, left, expired, charges) =
+            (self.day_of_month, self.pools.fast, self.tally.expired, self.tally.charges);
+        let Some(dropped) = self.walk(job, done, last) else { return false };
+        if done == 0 {
+            let jump = Jump {
+                days: u64::from(self.day_of_month - day),
+                left: self.pools.fast,
+                wasted: self.tally.expired - expired,
+                paid: self.tally.charges - charges,
+                dropped,
+            };
+            self.jumps.put(job, left, jump);
+        }
+        self.ended(job, dropped, since, month);
+        true
+    }
+
+    /// Counts a job that ended: dropped, or completed.
+    fn ended(&mut self, job: &Deliverable, dropped: bool, since: u32, month: u32) {
+        if dropped {
+            self.tally.dropped += 1;
+            // A job from an earlier month was counted unmet there, as waiting.
+            self.tally.unmet += u64::from(month == self.months);
+        } else {
+            self.complete(job.usable, since);
+        }
+    }
+
+    /// Takes a recorded jump; returns whether the job was dropped.
+    fn jump(&mut self, jump: Jump) -> bool {
+        if jump.days > 0 || jump.dropped {
+            self.tally.exhausted_day.get_or_insert(self.day_of_month);
+        }
+        self.day += jump.days as u32;
+        self.day_of_month += jump.days as u32;
+        self.pools.fast = jump.left;
+        self.tally.expired += jump.wasted;
+        self.tally.charges += jump.paid;
+        jump.dropped
+    }
+
+    /// Walks a job day by day from its `done`-th charge: whether it was
+    /// dropped, or `None` if the month ended first.
+    fn walk(&mut self, job: &Deliverable, mut done: u32, last: u32) -> Option<bool> {
+        loop {
+            match self.serve(job, done) {
+                Served::Done => return Some(false),
+                Served::Dropped => return Some(true),
+                Served::Blocked(paid) if self.day_of_month == last => {
+                    self.daily.done = paid;
+                    return None;
+                }
+                Served::Blocked(paid) => {
+                    done = paid;
+                    self.next_day();
                 }
             }
         }
-    }
-
-    /// Counts what today spent: all of it came from today's allowance.
-    fn spent_today(&mut self) {
-        let spent = self.terms.allowance - self.pools.fast;
-        self.flows.spent += spent;
-        self.tally.spent += spent;
-        self.tally.from_fast += spent;
-    }
-
-    /// Serves a deliverable none of whose charges is paid yet: at once if
-    /// today's allowance covers it all.
-    fn serve_whole(&mut self, job: &Deliverable) -> Served {
-        let recipe = &self.recipes[job.recipe as usize];
-        let tokens = recipe.tokens(job);
-        if tokens > self.pools.fast {
-            return self.serve(job, 0);
-        }
-        self.pools.fast -= tokens;
-        self.tally.charges += u64::from(recipe.charges(job));
-        Served::Done
     }
 
     /// Pays a deliverable's charges from its `done`-th on out of today's

@@ -14,11 +14,13 @@
 //! same machine a day and a job at a time (`begin_day`, `submit`).
 
 mod daily;
+mod jumps;
 
 use std::collections::VecDeque;
 
 use crate::catalog::{Family, Micros};
 use daily::DailyQueue;
+use jumps::Jumps;
 
 /// What the ledger's pools count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,6 +374,8 @@ pub struct Ledger {
     backlog: Backlog,
     /// Where a daily plan's deliverables wait (see `daily`).
     daily: DailyQueue,
+    /// Where whole deliverables take a daily plan, as recorded (see `jumps`).
+    jumps: Jumps,
     /// The recipes of the deliverables in `run_month`, kept for those that wait.
     recipes: Vec<Recipe>,
     tally: MonthTally,
@@ -390,6 +394,7 @@ impl Ledger {
             relaxed_left: [0; Family::ALL.len()],
             backlog: Backlog::default(),
             daily: DailyQueue::default(),
+            jumps: Jumps::default(),
             recipes: Vec::new(),
             tally: MonthTally::default(),
         }
