@@ -67,6 +67,11 @@ impl DailyQueue {
         self.jobs.extend_from_slice(jobs);
     }
 
+    /// Where the jobs demanded with the first one end.
+    fn arrived_with_first(&self) -> usize {
+        self.arrivals.get(self.arrival + 1).map_or(self.jobs.len(), |next| next.start)
+    }
+
     /// The first waiting job and when it was demanded.
     fn first(&mut self) -> Option<(Deliverable, Arrival)> {
         let job = *self.jobs.get(self.head)?;
@@ -76,8 +81,9 @@ impl DailyQueue {
         Some((job, self.arrivals[self.arrival]))
     }
 
-    fn pop(&mut self) {
-        self.head += 1;
+    /// Removes the first `count` jobs.
+    fn pop(&mut self, count: usize) {
+        self.head += count;
         self.done = 0;
         if self.head == self.jobs.len() {
             self.clear();
@@ -153,10 +159,20 @@ impl Ledger {
     /// Works through the waiting jobs; true when none is left waiting.
     fn work_queue(&mut self, last: u32) -> bool {
         while let Some((job, since)) = self.daily.first() {
-            if !self.work(&job, self.daily.done, since.day, since.month, last) {
+            if self.daily.done == 0 {
+                let end = self.daily.arrived_with_first();
+                let jobs = std::mem::take(&mut self.daily.jobs);
+                let jumped = self.jump_through(&jobs[self.daily.head..end], since.day, since.month, last);
+                self.daily.jobs = jobs;
+                if jumped > 0 {
+                    self.daily.pop(jumped);
+                    continue;
+                }
+            }
+            if !self.walk_through(&job, self.daily.done, since.day, since.month, last) {
                 return false;
             }
-            self.daily.pop();
+            self.daily.pop(1);
         }
         true
     }
@@ -168,12 +184,16 @@ impl Ledger {
             let arrival = d as u32 + 1;
             self.next_day_until(arrival);
             let since = self.day - (self.day_of_month - arrival);
-            for (i, job) in month.jobs[start..day.end as usize].iter().enumerate() {
-                if !self.work(job, 0, since, self.months, last) {
-                    return self.queue_from(month, start + i);
+            let end = day.end as usize;
+            while start < end {
+                start += self.jump_through(&month.jobs[start..end], since, self.months, last);
+                if start < end {
+                    if !self.walk_through(&month.jobs[start], 0, since, self.months, last) {
+                        return self.queue_from(month, start);
+                    }
+                    start += 1;
                 }
             }
-            start = day.end as usize;
         }
     }
 
@@ -190,26 +210,44 @@ impl Ledger {
         }
     }
 
-    /// Works on a job demanded on (absolute) day `since`, from its `done`-th
-    /// charge, until it ends or the month does (then its progress is kept in
-    /// the queue's `done`, and false is returned). A whole job takes its
-    /// recorded jump when it has one that ends within the month.
-    #[inline]
-    fn work(&mut self, job: &Deliverable, done: u32, since: u32, month: u32, last: u32) -> bool {
-        let recorded = if done == 0 { self.jumps.get(job, self.pools.fast) } else { None };
-        match recorded {
-            Some(jump) if self.day_of_month + jump.days as u32 <= last => {
-                let dropped = self.jump(jump);
-                self.ended(job, dropped, since, month);
-                true
+    /// Works through whole jobs demanded on (absolute) day `since` of
+    /// `month` while each has a recorded jump that ends within the month;
+    /// returns how many.
+    fn jump_through(&mut self, jobs: &[Deliverable], since: u32, month: u32, last: u32) -> usize {
+        let (t, jumps) = (&mut self.tally, &self.jumps);
+        let (mut day, mut left) = (self.day_of_month, self.pools.fast);
+        let base = self.day - day;
+        let this_month = month == self.months;
+        let mut jumped = 0;
+        for job in jobs {
+            let Some(jump) = jumps.get(job, left).filter(|j| day + j.days as u32 <= last) else { break };
+            if jump.days > 0 || jump.dropped {
+                t.exhausted_day.get_or_insert(day);
             }
-            _ => self.work_walking(job, done, since, month, last),
+            day += jump.days as u32;
+            left = jump.left;
+            t.expired += jump.wasted;
+            t.charges += jump.paid;
+            if jump.dropped {
+                t.dropped += 1;
+                // A job from an earlier month was counted unmet there, as waiting.
+                t.unmet += u64::from(this_month);
+            } else {
+                t.usable += u64::from(job.usable);
+                t.abandoned += u64::from(!job.usable);
+                t.waiting_days += u64::from(base + day - since);
+            }
+            jumped += 1;
         }
+        (self.day, self.day_of_month, self.pools.fast) = (base + day, day, left);
+        jumped
     }
 
-    /// `work` by walking the job, recording its jump if it ends within the month.
-    #[inline(never)]
-    fn work_walking(&mut self, job: &Deliverable, done: u32, since: u32, month: u32, last: u32) -> bool {
+    /// Works on a job demanded on (absolute) day `since` of `month`, from
+    /// its `done`-th charge, by walking it until it ends or the month does
+    /// (then its progress is kept in the queue's `done`, and false is
+    /// returned). A whole job that ends within the month records its jump.
+    fn walk_through(&mut self, job: &Deliverable, done: u32, since: u32, month: u32, last: u32) -> bool {
         let (day, left, expired, charges) =
             (self.day_of_month, self.pools.fast, self.tally.expired, self.tally.charges);
         let Some(dropped) = self.walk(job, done, last) else { return false };
@@ -236,19 +274,6 @@ impl Ledger {
         } else {
             self.complete(job.usable, since);
         }
-    }
-
-    /// Takes a recorded jump; returns whether the job was dropped.
-    fn jump(&mut self, jump: Jump) -> bool {
-        if jump.days > 0 || jump.dropped {
-            self.tally.exhausted_day.get_or_insert(self.day_of_month);
-        }
-        self.day += jump.days as u32;
-        self.day_of_month += jump.days as u32;
-        self.pools.fast = jump.left;
-        self.tally.expired += jump.wasted;
-        self.tally.charges += jump.paid;
-        jump.dropped
     }
 
     /// Walks a job day by day from its `done`-th charge: whether it was
