@@ -11,25 +11,22 @@
 use super::jumps::Jump;
 use super::{Deliverable, JobEnd, Ledger, Month, Policy, Unit};
 
-/// Where the jobs demanded on one day start in the queue's buffer.
+/// A deliverable, with the (absolute) day and the month it was demanded.
 #[derive(Debug, Clone, Copy)]
-struct Arrival {
-    start: usize,
-    day: u32,
+struct Queued {
+    job: Deliverable,
+    since: u32,
     month: u32,
 }
 
-/// Deliverables waiting in order, from `jobs[head]`; that first one has
-/// `done` of its charges paid. Jobs queue a day at a time, copied as they
-/// are, and `arrivals` says when each day's jobs came; `arrival` is the
-/// first job's. Those from `month_start` on joined this month.
+/// The jobs not ended yet, in order, from `jobs[head]`; that first one has
+/// `done` of its charges paid. A month's jobs join at its start, so those
+/// from `month_start` on are its own.
 #[derive(Debug, Clone, Default)]
 pub(super) struct DailyQueue {
-    jobs: Vec<Deliverable>,
+    jobs: Vec<Queued>,
     head: usize,
     done: u32,
-    arrivals: Vec<Arrival>,
-    arrival: usize,
     month_start: usize,
 }
 
@@ -38,55 +35,30 @@ impl DailyQueue {
         self.jobs.len() - self.head
     }
 
-    /// Empty, keeping the buffers' memory.
+    /// Empty, keeping the buffer's memory.
     pub(super) fn clear(&mut self) {
         self.jobs.clear();
-        self.arrivals.clear();
-        (self.head, self.done, self.arrival, self.month_start) = (0, 0, 0, 0);
+        (self.head, self.done, self.month_start) = (0, 0, 0);
     }
 
-    /// Jobs demanded this month and still waiting.
+    /// Jobs demanded this month and not ended.
     pub(super) fn of_this_month(&self) -> u64 {
         (self.jobs.len() - self.head.max(self.month_start)) as u64
     }
 
-    /// A new month: served jobs leave the buffers once they are most of them.
-    fn begin_month(&mut self) {
+    /// Queues the month's jobs, each with its day; `first_day` is the
+    /// month's first. Ended jobs leave the buffer once they are most of it.
+    fn join(&mut self, month: &Month, first_day: u32, number: u32) {
         if self.head > 1024 && self.head * 2 > self.jobs.len() {
             self.jobs.drain(..self.head);
-            self.arrivals.drain(..self.arrival);
-            self.arrivals.iter_mut().for_each(|a| a.start = a.start.saturating_sub(self.head));
-            (self.head, self.arrival) = (0, 0);
+            self.head = 0;
         }
         self.month_start = self.jobs.len();
-    }
-
-    /// Queues the jobs demanded on `day` of `month`, in order.
-    fn push(&mut self, jobs: &[Deliverable], day: u32, month: u32) {
-        self.arrivals.push(Arrival { start: self.jobs.len(), day, month });
-        self.jobs.extend_from_slice(jobs);
-    }
-
-    /// Where the jobs demanded with the first one end.
-    fn arrived_with_first(&self) -> usize {
-        self.arrivals.get(self.arrival + 1).map_or(self.jobs.len(), |next| next.start)
-    }
-
-    /// The first waiting job and when it was demanded.
-    fn first(&mut self) -> Option<(Deliverable, Arrival)> {
-        let job = *self.jobs.get(self.head)?;
-        while self.arrivals.get(self.arrival + 1).is_some_and(|next| next.start <= self.head) {
-            self.arrival += 1;
-        }
-        Some((job, self.arrivals[self.arrival]))
-    }
-
-    /// Removes the first `count` jobs.
-    fn pop(&mut self, count: usize) {
-        self.head += count;
-        self.done = 0;
-        if self.head == self.jobs.len() {
-            self.clear();
+        let mut start = 0;
+        for (since, day) in (first_day..).zip(month.days) {
+            let jobs = &month.jobs[start..day.end as usize];
+            self.jobs.extend(jobs.iter().map(|&job| Queued { job, since, month: number }));
+            start = day.end as usize;
         }
     }
 }
@@ -111,25 +83,21 @@ impl Ledger {
 
     /// `run_month` for a plan that [spends only today's allowance](Ledger::spends_only_today).
     ///
-    /// The plan works through its jobs in order, each as far as the month
-    /// goes: first those waiting, then the month's own from the day each
-    /// arrives. What is left at the month's end waits, in order.
+    /// The plan works through its jobs in order, each from the day it
+    /// arrives and as far as the month goes: those still waiting first, then
+    /// the month's own. What is left at the month's end waits, in order.
     pub(super) fn run_daily_month(&mut self, month: &Month) {
         debug_assert!(self.backlog.is_empty(), "a daily plan's jobs wait in its own queue");
         if self.months == 1 {
             self.jumps.prepare(&self.recipes, self.terms.allowance);
         }
-        self.daily.begin_month();
+        self.daily.join(month, self.day + 1, self.months);
         let last = month.days.len() as u32;
         let carried = self.pools.fast;
         self.tally.demanded += month.jobs.len() as u64;
         if last > 0 {
             self.next_day();
-            if self.work_queue(last) {
-                self.work_month(month, last);
-            } else {
-                self.queue_from(month, 0);
-            }
+            self.work_through(last);
             self.next_day_until(last);
         }
         // Every day's grant is spent, expires, or is held at the month's end.
@@ -156,70 +124,48 @@ impl Ledger {
         }
     }
 
-    /// Works through the waiting jobs; true when none is left waiting.
-    fn work_queue(&mut self, last: u32) -> bool {
-        while let Some((job, since)) = self.daily.first() {
+    /// Works through the queue until it is empty or the month ends: whole
+    /// jobs jump while they can, the others are walked.
+    fn work_through(&mut self, last: u32) {
+        while self.daily.head < self.daily.jobs.len() {
             if self.daily.done == 0 {
-                let end = self.daily.arrived_with_first();
                 let jobs = std::mem::take(&mut self.daily.jobs);
-                let jumped = self.jump_through(&jobs[self.daily.head..end], since.day, since.month, last);
+                self.daily.head += self.jump_through(&jobs[self.daily.head..], last);
                 self.daily.jobs = jobs;
-                if jumped > 0 {
-                    self.daily.pop(jumped);
-                    continue;
+                if self.daily.head == self.daily.jobs.len() {
+                    break;
                 }
             }
-            if !self.walk_through(&job, self.daily.done, since.day, since.month, last) {
-                return false;
+            let first = self.daily.jobs[self.daily.head];
+            if !self.walk_through(&first, last) {
+                return;
             }
-            self.daily.pop(1);
+            (self.daily.head, self.daily.done) = (self.daily.head + 1, 0);
         }
-        true
+        self.daily.clear();
     }
 
-    /// Works through the month's own jobs, each from the day it arrives, once nothing waits.
-    fn work_month(&mut self, month: &Month, last: u32) {
-        let mut start = 0;
-        for (d, day) in month.days.iter().enumerate() {
-            let arrival = d as u32 + 1;
-            self.next_day_until(arrival);
-            let since = self.day - (self.day_of_month - arrival);
-            let end = day.end as usize;
-            while start < end {
-                start += self.jump_through(&month.jobs[start..end], since, self.months, last);
-                if start < end {
-                    if !self.walk_through(&month.jobs[start], 0, since, self.months, last) {
-                        return self.queue_from(month, start);
-                    }
-                    start += 1;
-                }
-            }
-        }
+    /// Moves on to the day `job` arrived, if that is later.
+    fn wait_for(&mut self, job: &Queued) {
+        let arrival = job.since.saturating_sub(self.day - self.day_of_month);
+        self.next_day_until(arrival);
     }
 
-    /// Queues the month's jobs from the `first`-th on, each with its day.
-    fn queue_from(&mut self, month: &Month, first: usize) {
-        let base = self.day - self.day_of_month;
-        let mut start = 0;
-        for (d, day) in month.days.iter().enumerate() {
-            let end = day.end as usize;
-            if end > first {
-                self.daily.push(&month.jobs[start.max(first)..end], base + d as u32 + 1, self.months);
-            }
-            start = end;
-        }
-    }
-
-    /// Works through whole jobs demanded on (absolute) day `since` of
-    /// `month` while each has a recorded jump that ends within the month;
-    /// returns how many.
-    fn jump_through(&mut self, jobs: &[Deliverable], since: u32, month: u32, last: u32) -> usize {
-        let (t, jumps) = (&mut self.tally, &self.jumps);
+    /// Works through whole jobs, from the day each arrives, while each has a
+    /// recorded jump that ends within the month; returns how many.
+    fn jump_through(&mut self, jobs: &[Queued], last: u32) -> usize {
+        let (t, jumps, allowance) = (&mut self.tally, &self.jumps, self.terms.allowance);
         let (mut day, mut left) = (self.day_of_month, self.pools.fast);
         let base = self.day - day;
-        let this_month = month == self.months;
         let mut jumped = 0;
-        for job in jobs {
+        for queued in jobs {
+            let arrival = queued.since.saturating_sub(base);
+            if arrival > day {
+                // The days in between expire whole.
+                t.expired += left + allowance * u64::from(arrival - day - 1);
+                (day, left) = (arrival, allowance);
+            }
+            let job = &queued.job;
             let Some(jump) = jumps.get(job, left).filter(|j| day + j.days as u32 <= last) else { break };
             if jump.days > 0 || jump.dropped {
                 t.exhausted_day.get_or_insert(day);
@@ -231,11 +177,11 @@ impl Ledger {
             if jump.dropped {
                 t.dropped += 1;
                 // A job from an earlier month was counted unmet there, as waiting.
-                t.unmet += u64::from(this_month);
+                t.unmet += u64::from(queued.month == self.months);
             } else {
                 t.usable += u64::from(job.usable);
                 t.abandoned += u64::from(!job.usable);
-                t.waiting_days += u64::from(base + day - since);
+                t.waiting_days += u64::from(base + day - queued.since);
             }
             jumped += 1;
         }
@@ -243,11 +189,13 @@ impl Ledger {
         jumped
     }
 
-    /// Works on a job demanded on (absolute) day `since` of `month`, from
-    /// its `done`-th charge, by walking it until it ends or the month does
-    /// (then its progress is kept in the queue's `done`, and false is
-    /// returned). A whole job that ends within the month records its jump.
-    fn walk_through(&mut self, job: &Deliverable, done: u32, since: u32, month: u32, last: u32) -> bool {
+    /// Works on the first job from the queue's `done`-th charge, by walking
+    /// it until it ends or the month does (then its progress is kept in
+    /// `done`, and false is returned). A whole job that ends within the month
+    /// records its jump.
+    fn walk_through(&mut self, queued: &Queued, last: u32) -> bool {
+        self.wait_for(queued);
+        let (job, done) = (&queued.job, self.daily.done);
         let (day, left, expired, charges) =
             (self.day_of_month, self.pools.fast, self.tally.expired, self.tally.charges);
         let Some(dropped) = self.walk(job, done, last) else { return false };
@@ -261,19 +209,13 @@ impl Ledger {
             };
             self.jumps.put(job, left, jump);
         }
-        self.ended(job, dropped, since, month);
-        true
-    }
-
-    /// Counts a job that ended: dropped, or completed.
-    fn ended(&mut self, job: &Deliverable, dropped: bool, since: u32, month: u32) {
         if dropped {
             self.tally.dropped += 1;
-            // A job from an earlier month was counted unmet there, as waiting.
-            self.tally.unmet += u64::from(month == self.months);
+            self.tally.unmet += u64::from(queued.month == self.months);
         } else {
-            self.complete(job.usable, since);
+            self.complete(job.usable, queued.since);
         }
+        true
     }
 
     /// Walks a job day by day from its `done`-th charge: whether it was
