@@ -9,7 +9,7 @@
 //! handled alone. `tests/ledger_bulk.rs` pins this walk to the general one.
 
 use super::jumps::Jump;
-use super::{Deliverable, JobEnd, Ledger, Month, Policy, Unit};
+use super::{Deliverable, JobEnd, Ledger, Month, MonthTally, Policy, Unit};
 
 /// A deliverable, with the (absolute) day and the month it was demanded.
 #[derive(Debug, Clone, Copy)]
@@ -154,38 +154,50 @@ impl Ledger {
     /// Works through whole jobs, from the day each arrives, while each has a
     /// recorded jump that ends within the month; returns how many.
     fn jump_through(&mut self, jobs: &[Queued], last: u32) -> usize {
-        let (t, jumps, allowance) = (&mut self.tally, &self.jumps, self.terms.allowance);
+        let (allowance, this_month) = (self.terms.allowance, self.months);
         let (mut day, mut left) = (self.day_of_month, self.pools.fast);
         let base = self.day - day;
+        let mut exhausted = self.tally.exhausted_day;
+        // What the jumps add to the month's tally, summed here first.
+        let mut sum = MonthTally::default();
         let mut jumped = 0;
         for queued in jobs {
             let arrival = queued.since.saturating_sub(base);
             if arrival > day {
                 // The days in between expire whole.
-                t.expired += left + allowance * u64::from(arrival - day - 1);
+                sum.expired += left + allowance * u64::from(arrival - day - 1);
                 (day, left) = (arrival, allowance);
             }
             let job = &queued.job;
-            let Some(jump) = jumps.get(job, left).filter(|j| day + j.days as u32 <= last) else { break };
+            let Some(jump) = self.jumps.get(job, left).filter(|j| day + j.days as u32 <= last) else { break };
             if jump.days > 0 || jump.dropped {
-                t.exhausted_day.get_or_insert(day);
+                exhausted.get_or_insert(day);
             }
             day += jump.days as u32;
             left = jump.left;
-            t.expired += jump.wasted;
-            t.charges += jump.paid;
+            sum.expired += jump.wasted;
+            sum.charges += jump.paid;
             if jump.dropped {
-                t.dropped += 1;
+                sum.dropped += 1;
                 // A job from an earlier month was counted unmet there, as waiting.
-                t.unmet += u64::from(queued.month == self.months);
+                sum.unmet += u64::from(queued.month == this_month);
             } else {
-                t.usable += u64::from(job.usable);
-                t.abandoned += u64::from(!job.usable);
-                t.waiting_days += u64::from(base + day - queued.since);
+                sum.usable += u64::from(job.usable);
+                sum.abandoned += u64::from(!job.usable);
+                sum.waiting_days += u64::from(base + day - queued.since);
             }
             jumped += 1;
         }
         (self.day, self.day_of_month, self.pools.fast) = (base + day, day, left);
+        let t = &mut self.tally;
+        t.exhausted_day = exhausted;
+        t.expired += sum.expired;
+        t.charges += sum.charges;
+        t.dropped += sum.dropped;
+        t.unmet += sum.unmet;
+        t.usable += sum.usable;
+        t.abandoned += sum.abandoned;
+        t.waiting_days += sum.waiting_days;
         jumped
     }
 

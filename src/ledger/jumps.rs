@@ -100,7 +100,7 @@ impl Jumps {
 
     #[inline]
     pub fn get(&self, job: &Deliverable, left: u64) -> Option<Jump> {
-        let packed = self.slots[self.slot(job, left)?];
+        let packed = *self.slots.get(self.slot(job, left)?)?;
         (packed >> (64 - GENERATION) == self.generation).then(|| unpack(packed))
     }
 
