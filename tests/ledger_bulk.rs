@@ -167,3 +167,36 @@ fn a_reset_ledger_runs_like_a_new_one() {
         })
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn a_month_bought_in_bulk_runs_out_on_the_day_after_its_pools_are_spent_to_the_token() {
+    let attempt = Charge { tokens: 50, api_micros: None, family: Family::ALL[0], relaxed_ok: false };
+    let demand = Demand {
+        recipes: vec![Recipe { attempt, steps: vec![] }],
+        // Day 1 spends the 100 tokens exactly; day 2 needs a pack.
+        months: vec![vec![
+            vec![Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true }],
+            vec![Deliverable { recipe: 0, attempts: 1, steps: 0, usable: true }],
+        ]],
+    };
+    let terms = Terms {
+        unit: Unit::Tokens,
+        daily_reset: false,
+        allowance: 100,
+        inflow_cap: 0,
+        bank_cap: 0,
+        subscription: 0,
+        pack: Some(Pack { units: 40, price: 1 }),
+        auto_refill_below: None,
+        relaxed_per_day: [0; Family::ALL.len()],
+    };
+    bulk_equals_walking(terms.clone(), Policy::TopUp, &demand).unwrap_or_else(|e| panic!("{e}"));
+    let (mut jobs, mut days) = (Vec::new(), Vec::new());
+    let tally = Ledger::new(terms, Policy::TopUp).run_month(&month_view(
+        &demand.recipes,
+        &mut jobs,
+        &mut days,
+        &demand.months[0],
+    ));
+    assert_eq!((tally.exhausted_day, tally.packs), (Some(2), 2));
+}

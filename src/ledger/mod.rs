@@ -450,7 +450,13 @@ impl Ledger {
             self.run_daily_month(month);
             return self.end_month();
         }
-        if !self.terms.daily_reset && self.pays_in_full(&month.total) {
+        let covered = self.pays_in_full(&month.total);
+        if !self.terms.daily_reset && (covered || self.tops_up_in_full()) {
+            if !covered {
+                // Packs bought day by day add up to the fewest that cover the
+                // month; it ran out on the day its demand passed the pools.
+                self.tally.exhausted_day = self.first_short_day(month.days);
+            }
             self.settle(&month.total);
             let days = month.days.len() as u32;
             self.day += days;
@@ -471,6 +477,16 @@ impl Ledger {
             }
         }
         self.end_month()
+    }
+
+    /// The first day (1-based) by whose end the days' demand exceeds the pools.
+    fn first_short_day(&self, days: &[Day]) -> Option<u32> {
+        let pools = self.pools.total();
+        let mut demand = 0u64;
+        (1..).zip(days).find_map(|(number, day)| {
+            demand = demand.saturating_add(day.totals.tokens);
+            (demand > pools).then_some(number)
+        })
     }
 
     /// The billing day: the subscription is charged, and on a monthly plan the
