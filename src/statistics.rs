@@ -44,42 +44,38 @@ pub struct Sums {
 }
 
 impl Sums {
+    /// Adds one month field by field: no temporary `Sums`, one saturating add each.
     pub fn add(&mut self, t: &MonthTally) {
-        let month = Sums {
-            months: 1,
-            exhausted: u64::from(t.exhausted_day.is_some()),
-            exhausted_day: t.exhausted_day.map_or(0, u64::from),
-            demanded: t.demanded,
-            usable: t.usable,
-            abandoned: t.abandoned,
-            dropped: t.dropped,
-            waiting: t.waiting,
-            unmet: t.unmet,
-            charges: t.charges,
-            relaxed: t.relaxed,
-            spent: t.spent,
-            from_fast: t.from_fast,
-            from_bank: t.from_bank,
-            from_topup: t.from_topup,
-            granted: t.granted,
-            expired: t.expired,
-            bought: t.bought,
-            packs: t.packs,
-            topup_cost: t.topup_cost,
-            cost: t.cost(),
-            waiting_days: t.waiting_days,
-            bank_end: t.end.bank,
-        };
-        self.absorb(month);
+        let sum = |s: &mut u64, v: u64| *s = s.saturating_add(v);
+        sum(&mut self.months, 1);
+        sum(&mut self.exhausted, u64::from(t.exhausted_day.is_some()));
+        sum(&mut self.exhausted_day, t.exhausted_day.map_or(0, u64::from));
+        sum(&mut self.demanded, t.demanded);
+        sum(&mut self.usable, t.usable);
+        sum(&mut self.abandoned, t.abandoned);
+        sum(&mut self.dropped, t.dropped);
+        sum(&mut self.waiting, t.waiting);
+        sum(&mut self.unmet, t.unmet);
+        sum(&mut self.charges, t.charges);
+        sum(&mut self.relaxed, t.relaxed);
+        sum(&mut self.spent, t.spent);
+        sum(&mut self.from_fast, t.from_fast);
+        sum(&mut self.from_bank, t.from_bank);
+        sum(&mut self.from_topup, t.from_topup);
+        sum(&mut self.granted, t.granted);
+        sum(&mut self.expired, t.expired);
+        sum(&mut self.bought, t.bought);
+        sum(&mut self.packs, t.packs);
+        sum(&mut self.topup_cost, t.topup_cost);
+        sum(&mut self.cost, t.cost());
+        sum(&mut self.waiting_days, t.waiting_days);
+        sum(&mut self.bank_end, t.end.bank);
     }
 
     /// Adds field by field, saturating: a sum at `u64::MAX` has outgrown
     /// exact integers, and [`Sums::saturated`] says so instead of wrapping.
     pub fn merge(&mut self, o: &Sums) {
-        self.absorb(o.clone());
-    }
-
-    fn absorb(&mut self, mut o: Sums) {
+        let mut o = o.clone();
         for (mine, theirs) in self.fields_mut().into_iter().zip(o.fields_mut()) {
             *mine = mine.saturating_add(*theirs);
         }
@@ -331,6 +327,38 @@ mod tests {
         assert!(a.saturated());
     }
 
+    fn tally(i: u64) -> MonthTally {
+        MonthTally {
+            demanded: 80 + i % 7,
+            usable: 70 + i % 3,
+            spent: 9_000 + i * 13,
+            topup_cost: i % 2,
+            ..MonthTally::default()
+        }
+    }
+
+    #[test]
+    fn horizon_sums_equal_sums_kept_directly() {
+        let mut plan = PlanStats::new(3, 30);
+        let mut direct = Sums::default();
+        for path in 0..5u64 {
+            let months: Vec<MonthTally> = (0..3).map(|m| tally(path * 3 + m)).collect();
+            months.iter().for_each(|t| direct.add(t));
+            plan.add_path(&months);
+        }
+        assert_eq!(plan.sums(), direct);
+    }
+
+    #[test]
+    fn horizon_sums_saturate_when_no_month_does() {
+        let mut plan = PlanStats::new(2, 30);
+        let month = MonthTally { spent: 1 << 63, ..MonthTally::default() };
+        plan.add_path(&[month.clone(), month]);
+        assert!(plan.by_month.iter().all(|m| !m.sums.saturated()));
+        assert_eq!(plan.sums().spent, u64::MAX);
+        assert!(plan.sums().saturated());
+    }
+
     #[test]
     fn wilson_matches_a_textbook_value() {
         // 10 of 100 at 95%: Wilson interval (0.0552, 0.1744).
@@ -410,7 +438,6 @@ pub struct MonthStats {
 /// Everything kept about one plan.
 #[derive(Debug, Clone)]
 pub struct PlanStats {
-    pub sums: Sums,
     pub by_month: Vec<MonthStats>,
     /// Per path: (exhausted months, 1).
     pub exhausted: PairMoments,
@@ -450,7 +477,6 @@ pub struct ScenarioStats {
 impl PlanStats {
     fn new(months: u32, days: u32) -> PlanStats {
         PlanStats {
-            sums: Sums::default(),
             by_month: (0..months)
                 .map(|_| MonthStats {
                     sums: Sums::default(),
@@ -471,9 +497,7 @@ impl PlanStats {
 
     fn add_path(&mut self, months: &[MonthTally]) {
         let (mut exhausted, mut cost, mut usable) = (0i64, 0i64, 0i64);
-        for (m, t) in months.iter().enumerate() {
-            self.sums.add(t);
-            let month = &mut self.by_month[m];
+        for (t, month) in months.iter().zip(&mut self.by_month) {
             month.sums.add(t);
             month.cost_usable.add(t.cost() as i64, t.usable as i64);
             month.bank.record(t.end.bank);
@@ -495,8 +519,17 @@ impl PlanStats {
         self.cost_usable.add(cost, usable);
     }
 
+    /// Sums over the whole horizon: the months' sums added up, saturating, so
+    /// they equal (and saturate with) sums kept directly, without adding every
+    /// path-month twice.
+    pub fn sums(&self) -> Sums {
+        self.by_month.iter().fold(Sums::default(), |mut all, m| {
+            all.merge(&m.sums);
+            all
+        })
+    }
+
     fn merge(&mut self, o: &PlanStats) {
-        self.sums.merge(&o.sums);
         for (mine, theirs) in self.by_month.iter_mut().zip(&o.by_month) {
             mine.sums.merge(&theirs.sums);
             mine.cost_usable.merge(&theirs.cost_usable);
@@ -550,7 +583,8 @@ impl ScenarioStats {
 
     /// True if some sum outgrew 64-bit integers (then the figures would be wrong).
     pub fn saturated(&self) -> bool {
-        self.plans.iter().any(|p| p.sums.saturated() || p.by_month.iter().any(|m| m.sums.saturated()))
+        // A month's saturated sum saturates the horizon's too.
+        self.plans.iter().any(|p| p.sums().saturated())
     }
 
     pub fn merge(&mut self, o: &ScenarioStats) {
@@ -605,7 +639,7 @@ fn share(part: u64, whole: u64) -> f64 {
 
 impl PlanStats {
     pub fn summary(&self, months: u32) -> PlanSummary {
-        let s = &self.sums;
+        let s = self.sums();
         let per_month = |x: u64| share(x, s.months);
         let completed = s.usable + s.abandoned;
         PlanSummary {

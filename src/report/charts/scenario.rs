@@ -307,7 +307,7 @@ fn exhaustion_day(r: &ScenarioReport, area: &Area) -> Result<(), String> {
         .map_err(text)?;
     for (i, plan) in r.stats.plans.iter().enumerate() {
         let color = plan_color(r.catalog, &r.plan_ids()[i]);
-        let months = plan.sums.months.max(1) as f64;
+        let months = plan.sums().months.max(1) as f64;
         let mut cumulative = 0u64;
         // A step at each day: the share of months run out by the end of that day.
         let mut steps = Vec::with_capacity(2 * days as usize);
