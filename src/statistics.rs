@@ -546,6 +546,21 @@ impl PlanStats {
     }
 }
 
+impl PairStats {
+    /// Adds one path: plan a's months and plan b's.
+    fn add_path(&mut self, a: &[MonthTally], b: &[MonthTally]) {
+        let (mut a_cheaper, mut equal, mut difference) = (0, 0, 0i64);
+        for (a, b) in a.iter().zip(b).map(|(a, b)| (a.cost(), b.cost())) {
+            a_cheaper += u64::from(a < b);
+            equal += u64::from(a == b);
+            difference += a as i64 - b as i64;
+        }
+        self.a_cheaper += a_cheaper;
+        self.equal += equal;
+        self.difference.add(difference, 1);
+    }
+}
+
 impl ScenarioStats {
     pub fn new(plans: usize, months: u32, days: u32) -> ScenarioStats {
         let pairs =
@@ -563,18 +578,12 @@ impl ScenarioStats {
     pub fn add_path(&mut self, tallies: &[MonthTally], demand: &[u64]) {
         let months = self.months as usize;
         self.paths += 1;
+        let of_plan = |p: usize| &tallies[p * months..(p + 1) * months];
         for (p, plan) in self.plans.iter_mut().enumerate() {
-            plan.add_path(&tallies[p * months..(p + 1) * months]);
+            plan.add_path(of_plan(p));
         }
         for pair in &mut self.pairs {
-            let mut difference = 0i64;
-            for m in 0..months {
-                let (a, b) = (tallies[pair.a * months + m].cost(), tallies[pair.b * months + m].cost());
-                pair.a_cheaper += u64::from(a < b);
-                pair.equal += u64::from(a == b);
-                difference += a as i64 - b as i64;
-            }
-            pair.difference.add(difference, 1);
+            pair.add_path(of_plan(pair.a), of_plan(pair.b));
         }
         for &tokens in demand {
             self.demand.record(tokens);
