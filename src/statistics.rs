@@ -41,12 +41,41 @@ pub struct Sums {
     pub cost: u64,
     pub waiting_days: u64,
     pub bank_end: u64,
+    /// At least every field (see [`Sums::add`]). Compared too: it follows from the months added.
+    bound: u64,
 }
 
 impl Sums {
-    /// Adds one month field by field: no temporary `Sums`, one saturating add each.
+    /// Adds one month. Each of its values is at most their bitwise or, so
+    /// `bound`, the sum of those ors, bounds every field: while it stays below
+    /// `u64::MAX`, plain adds are exact and no sum can saturate, which spares
+    /// every add the saturating one's compare and select.
+    // Inlined in the path's loop: as a call, saving registers was an eighth of it.
+    #[inline(always)]
     pub fn add(&mut self, t: &MonthTally) {
-        let sum = |s: &mut u64, v: u64| *s = s.saturating_add(v);
+        let largest = self.combine(t, u64::wrapping_add);
+        match self.bound.checked_add(largest).filter(|bound| *bound < u64::MAX) {
+            Some(bound) => self.bound = bound,
+            None => self.redo_saturating(t),
+        }
+    }
+
+    /// Some sum may have wrapped: takes the month back and adds it saturating.
+    #[cold]
+    #[inline(never)]
+    fn redo_saturating(&mut self, t: &MonthTally) {
+        self.combine(t, u64::wrapping_sub);
+        self.combine(t, u64::saturating_add);
+        self.bound = u64::MAX;
+    }
+
+    /// Combines each field with the month's value; returns the bitwise or of those values.
+    fn combine(&mut self, t: &MonthTally, op: impl Fn(u64, u64) -> u64) -> u64 {
+        let mut or = 0;
+        let mut sum = |s: &mut u64, value: u64| {
+            *s = op(*s, value);
+            or |= value;
+        };
         sum(&mut self.months, 1);
         sum(&mut self.exhausted, u64::from(t.exhausted_day.is_some()));
         sum(&mut self.exhausted_day, t.exhausted_day.map_or(0, u64::from));
@@ -70,6 +99,7 @@ impl Sums {
         sum(&mut self.cost, t.cost());
         sum(&mut self.waiting_days, t.waiting_days);
         sum(&mut self.bank_end, t.end.bank);
+        or
     }
 
     /// Adds field by field, saturating: a sum at `u64::MAX` has outgrown
@@ -79,6 +109,7 @@ impl Sums {
         for (mine, theirs) in self.fields_mut().into_iter().zip(o.fields_mut()) {
             *mine = mine.saturating_add(*theirs);
         }
+        self.bound = self.bound.saturating_add(o.bound);
     }
 
     pub fn saturated(&self) -> bool {
@@ -324,6 +355,21 @@ mod tests {
         assert!(!a.saturated());
         a.merge(&Sums { spent: 10, months: 1, ..Sums::default() });
         assert_eq!((a.spent, a.months), (u64::MAX, 2));
+        assert!(a.saturated());
+    }
+
+    #[test]
+    fn added_months_saturate_exactly_and_say_so() {
+        let month = |spent, demanded| MonthTally { spent, demanded, ..MonthTally::default() };
+        let mut a = Sums::default();
+        a.add(&month(u64::MAX / 2, 0));
+        a.add(&month(u64::MAX / 2, 0));
+        // The bound now stops plain adds, but nothing has saturated.
+        a.add(&month(0, 1));
+        assert_eq!((a.spent, a.demanded, a.months), (u64::MAX - 1, 1, 3));
+        assert!(!a.saturated());
+        a.add(&month(10, 2));
+        assert_eq!((a.spent, a.demanded, a.months), (u64::MAX, 3, 4));
         assert!(a.saturated());
     }
 
