@@ -12,7 +12,8 @@ use crate::ledger::MonthTally;
 /// 95% two-sided normal quantile.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// Sums over path-months of what the ledger reports.
+/// Sums over path-months of what the ledger reports, those the reports read
+/// (every field costs every path-month an add).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sums {
     pub months: u64,
@@ -22,21 +23,14 @@ pub struct Sums {
     pub demanded: u64,
     pub usable: u64,
     pub abandoned: u64,
-    pub dropped: u64,
-    /// Jobs of the month still waiting at its end, summed over months.
-    pub waiting: u64,
     /// Jobs of the month not completed in it (dropped or waiting), summed over months.
     pub unmet: u64,
     pub charges: u64,
     pub relaxed: u64,
     pub spent: u64,
-    pub from_fast: u64,
-    pub from_bank: u64,
-    pub from_topup: u64,
     pub granted: u64,
     pub expired: u64,
     pub bought: u64,
-    pub packs: u64,
     pub topup_cost: u64,
     pub cost: u64,
     pub waiting_days: u64,
@@ -82,19 +76,13 @@ impl Sums {
         sum(&mut self.demanded, t.demanded);
         sum(&mut self.usable, t.usable);
         sum(&mut self.abandoned, t.abandoned);
-        sum(&mut self.dropped, t.dropped);
-        sum(&mut self.waiting, t.waiting);
         sum(&mut self.unmet, t.unmet);
         sum(&mut self.charges, t.charges);
         sum(&mut self.relaxed, t.relaxed);
         sum(&mut self.spent, t.spent);
-        sum(&mut self.from_fast, t.from_fast);
-        sum(&mut self.from_bank, t.from_bank);
-        sum(&mut self.from_topup, t.from_topup);
         sum(&mut self.granted, t.granted);
         sum(&mut self.expired, t.expired);
         sum(&mut self.bought, t.bought);
-        sum(&mut self.packs, t.packs);
         sum(&mut self.topup_cost, t.topup_cost);
         sum(&mut self.cost, t.cost());
         sum(&mut self.waiting_days, t.waiting_days);
@@ -116,7 +104,7 @@ impl Sums {
         self.clone().fields_mut().iter().any(|f| **f == u64::MAX)
     }
 
-    fn fields_mut(&mut self) -> [&mut u64; 23] {
+    fn fields_mut(&mut self) -> [&mut u64; 17] {
         [
             &mut self.months,
             &mut self.exhausted,
@@ -124,19 +112,13 @@ impl Sums {
             &mut self.demanded,
             &mut self.usable,
             &mut self.abandoned,
-            &mut self.dropped,
-            &mut self.waiting,
             &mut self.unmet,
             &mut self.charges,
             &mut self.relaxed,
             &mut self.spent,
-            &mut self.from_fast,
-            &mut self.from_bank,
-            &mut self.from_topup,
             &mut self.granted,
             &mut self.expired,
             &mut self.bought,
-            &mut self.packs,
             &mut self.topup_cost,
             &mut self.cost,
             &mut self.waiting_days,
