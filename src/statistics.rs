@@ -140,10 +140,15 @@ pub struct PairMoments {
 
 impl PairMoments {
     pub fn add(&mut self, x: i64, y: i64) {
-        let (x, y) = (i128::from(x), i128::from(y));
         self.n += 1;
-        self.sx += x;
-        self.sy += y;
+        self.sx += i128::from(x);
+        self.sy += i128::from(y);
+        self.add_products(x, y);
+    }
+
+    /// Adds only the squares and the product, for a caller that counts and sums elsewhere.
+    fn add_products(&mut self, x: i64, y: i64) {
+        let (x, y) = (i128::from(x), i128::from(y));
         self.sxx += (x * x) as u128;
         self.syy += (y * y) as u128;
         self.sxy += x * y;
@@ -360,21 +365,27 @@ mod tests {
             demanded: 80 + i % 7,
             usable: 70 + i % 3,
             spent: 9_000 + i * 13,
-            topup_cost: i % 2,
+            topup_cost: i % 2 * 7_000_000,
+            subscription: 12_000_000,
             ..MonthTally::default()
         }
     }
 
     #[test]
-    fn horizon_sums_equal_sums_kept_directly() {
+    fn horizon_sums_and_month_moments_equal_those_kept_directly() {
         let mut plan = PlanStats::new(3, 30);
         let mut direct = Sums::default();
+        let mut moments = vec![PairMoments::default(); 3];
         for path in 0..5u64 {
             let months: Vec<MonthTally> = (0..3).map(|m| tally(path * 3 + m)).collect();
-            months.iter().for_each(|t| direct.add(t));
+            for (t, m) in months.iter().zip(&mut moments) {
+                direct.add(t);
+                m.add(t.cost() as i64, t.usable as i64);
+            }
             plan.add_path(&months);
         }
         assert_eq!(plan.sums(), direct);
+        assert_eq!(plan.by_month.iter().map(MonthStats::cost_usable).collect::<Vec<_>>(), moments);
     }
 
     #[test]
@@ -457,8 +468,9 @@ mod tests {
 #[derive(Debug, Clone)]
 pub struct MonthStats {
     pub sums: Sums,
-    /// Per path: (cost, usable) in this month.
-    pub cost_usable: PairMoments,
+    /// Per path: the squares and product of (cost, usable) in this month; their
+    /// count and sums are already the sums' (see [`MonthStats::cost_usable`]).
+    cost_usable_products: PairMoments,
     /// Rollover bank at the month's end.
     pub bank: Sketch,
 }
@@ -508,7 +520,7 @@ impl PlanStats {
             by_month: (0..months)
                 .map(|_| MonthStats {
                     sums: Sums::default(),
-                    cost_usable: PairMoments::default(),
+                    cost_usable_products: PairMoments::default(),
                     // Two figures (within 0.5%) for the chart's bands: one of
                     // these per plan and month is most of an accumulator's memory.
                     bank: Sketch::with_figures(2),
@@ -527,7 +539,7 @@ impl PlanStats {
         let (mut exhausted, mut cost, mut usable) = (0i64, 0i64, 0i64);
         for (t, month) in months.iter().zip(&mut self.by_month) {
             month.sums.add(t);
-            month.cost_usable.add(t.cost() as i64, t.usable as i64);
+            month.cost_usable_products.add_products(t.cost() as i64, t.usable as i64);
             month.bank.record(t.end.bank);
             self.spent.record(t.spent);
             self.cost.record(t.cost());
@@ -560,7 +572,7 @@ impl PlanStats {
     fn merge(&mut self, o: &PlanStats) {
         for (mine, theirs) in self.by_month.iter_mut().zip(&o.by_month) {
             mine.sums.merge(&theirs.sums);
-            mine.cost_usable.merge(&theirs.cost_usable);
+            mine.cost_usable_products.merge(&theirs.cost_usable_products);
             mine.bank.merge(&theirs.bank);
         }
         self.exhausted.merge(&o.exhausted);
@@ -727,6 +739,12 @@ pub struct MonthSummary {
 }
 
 impl MonthStats {
+    /// Per path: (cost, usable) in this month.
+    pub fn cost_usable(&self) -> PairMoments {
+        let s = &self.sums;
+        PairMoments { n: s.months, sx: s.cost.into(), sy: s.usable.into(), ..self.cost_usable_products.clone() }
+    }
+
     pub fn summary(&self) -> MonthSummary {
         let s = &self.sums;
         let per_path = |x: u64| share(x, s.months);
@@ -745,7 +763,7 @@ impl MonthStats {
             bank_p50: self.bank.quantile(0.5),
             bank_p90: self.bank.quantile(0.9),
             cost: per_path(s.cost) * USD,
-            cost_per_usable: self.cost_usable.ratio().scaled(USD),
+            cost_per_usable: self.cost_usable().ratio().scaled(USD),
         }
     }
 }
