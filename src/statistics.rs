@@ -35,7 +35,8 @@ pub struct Sums {
     pub cost: u64,
     pub waiting_days: u64,
     pub bank_end: u64,
-    /// At least every field (see [`Sums::add`]). Compared too: it follows from the months added.
+    /// At least every field, as long as fields change only by [`Sums::add`]
+    /// and [`Sums::merge`]. Compared too: it follows from the months added.
     bound: u64,
 }
 
