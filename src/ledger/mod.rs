@@ -823,8 +823,9 @@ impl Ledger {
         let relaxes = self.policy == Policy::RelaxedThenTopUp
             && charge.relaxed_ok
             && t.relaxed_per_day[charge.family.index()] > 0;
-        // The bank fills only from unused allowance.
-        let bank = if t.inflow_cap > 0 && t.allowance > 0 { t.bank_cap } else { 0 };
+        // The bank fills only from unused allowance, and never on a daily plan.
+        let banks = !t.daily_reset && t.inflow_cap > 0 && t.allowance > 0;
+        let bank = if banks { t.bank_cap } else { 0 };
         buys || relaxes || self.amount(charge) <= t.allowance.saturating_add(bank)
     }
 
