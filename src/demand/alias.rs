@@ -76,12 +76,16 @@ impl AliasTable {
 
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
-        let wide = u128::from(rng.next_u64()) * self.columns.len() as u128;
-        let column = (wide >> 64) as usize;
+        let (column, fraction) = split(rng.next_u64(), self.columns.len());
         let Column { keep, alias } = self.columns[column];
         // Keep or alias is a coin toss: a mask, not a branch the CPU would mispredict.
-        let kept = u32::from((wide as u64) < keep).wrapping_neg();
+        let kept = u32::from(fraction < keep).wrapping_neg();
         (column as u32 & kept | alias & !kept) as usize
+    }
+
+    /// Each column's threshold and alias, for tables that copy them next to their outcomes.
+    pub(super) fn columns(&self) -> impl Iterator<Item = (u64, usize)> + '_ {
+        self.columns.iter().map(|c| (c.keep, c.alias as usize))
     }
 
     /// The probability of each outcome as the table stands (for checking it
@@ -96,6 +100,14 @@ impl AliasTable {
         }
         p
     }
+}
+
+/// A draw `u` as a column of a table of `n` and a fraction within it: the
+/// high and low words of `u * n`.
+#[inline]
+pub(super) fn split(u: u64, n: usize) -> (usize, u64) {
+    let wide = u128::from(u) * n as u128;
+    ((wide >> 64) as usize, wide as u64)
 }
 
 #[cfg(test)]

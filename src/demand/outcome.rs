@@ -10,7 +10,7 @@
 
 use rand::{Rng, RngExt};
 
-use super::alias::AliasTable;
+use super::alias::{self, AliasTable};
 use crate::ledger::{Deliverable, Recipe, Totals};
 
 /// Attempt counts listed one by one; beyond, one entry for the tail.
@@ -59,11 +59,22 @@ impl Entry {
     }
 }
 
+/// An alias column with its own outcome and its alias's side by side, so
+/// that a draw picks one of the two by arithmetic and reads nothing else.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    /// Below this fraction (in units of 2^-64) the column keeps `entries[0]`.
+    keep: u64,
+    entries: [Entry; 2],
+}
+
 /// A seat's deliverable outcomes, rebuilt in place for each path.
 #[derive(Debug, Clone, Default)]
 pub struct Outcomes {
     table: AliasTable,
     entries: Vec<Entry>,
+    /// The table's columns with their entries, for drawing.
+    pairs: Vec<Pair>,
     weights: Vec<f64>,
     laws: Vec<WorkflowLaw>,
     /// Index of each workflow's recipe in the path's recipes.
@@ -85,6 +96,11 @@ impl Outcomes {
             self.list(law, law.share / total, recipe, &recipes[recipe as usize]);
         }
         self.table.rebuild(&self.weights);
+        self.pairs.clear();
+        self.pairs.extend(
+            (self.table.columns().enumerate())
+                .map(|(own, (keep, alias))| Pair { keep, entries: [self.entries[own], self.entries[alias]] }),
+        );
     }
 
     fn list(&mut self, law: &WorkflowLaw, share: f64, recipe: u32, charges: &Recipe) {
@@ -117,7 +133,9 @@ impl Outcomes {
     /// Draws one outcome: final as listed, or to be completed by [`Outcomes::resolved`].
     #[inline]
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> &Entry {
-        &self.entries[self.table.sample(rng)]
+        let (column, fraction) = alias::split(rng.next_u64(), self.pairs.len());
+        let pair = &self.pairs[column];
+        &pair.entries[usize::from(fraction >= pair.keep)]
     }
 
     /// Completes an outcome that needs more draws (attempts beyond the head, or steps).
