@@ -13,12 +13,19 @@ use rand::Rng;
 /// An alias table, rebuilt in place so that a path's tables reuse their memory.
 #[derive(Debug, Clone, Default)]
 pub struct AliasTable {
-    /// Threshold of each column, in units of 2^-64.
-    keep: Vec<u64>,
-    alias: Vec<u32>,
+    columns: Vec<Column>,
     scaled: Vec<f64>,
     small: Vec<u32>,
     large: Vec<u32>,
+}
+
+/// One column: its threshold and its alias side by side, so that a draw
+/// reads one 16-byte slot.
+#[derive(Debug, Clone, Copy)]
+struct Column {
+    /// Below this fraction (in units of 2^-64) the column keeps its own outcome.
+    keep: u64,
+    alias: u32,
 }
 
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
@@ -37,10 +44,8 @@ impl AliasTable {
         let n = weights.len();
         let total: f64 = weights.iter().sum();
         debug_assert!(n > 0 && total > 0.0 && total.is_finite(), "alias weights {weights:?}");
-        self.keep.clear();
-        self.keep.resize(n, u64::MAX);
-        self.alias.clear();
-        self.alias.extend(0..n as u32);
+        self.columns.clear();
+        self.columns.extend((0..n as u32).map(|alias| Column { keep: u64::MAX, alias }));
         self.scaled.clear();
         self.scaled.extend(weights.iter().map(|w| w * n as f64 / total));
         self.small.clear();
@@ -51,8 +56,7 @@ impl AliasTable {
         while let (Some(&s), Some(&l)) = (self.small.last(), self.large.last()) {
             self.small.pop();
             let (s, l) = (s as usize, l as usize);
-            self.keep[s] = (self.scaled[s] * TWO_64) as u64;
-            self.alias[s] = l as u32;
+            self.columns[s] = Column { keep: (self.scaled[s] * TWO_64) as u64, alias: l as u32 };
             self.scaled[l] = (self.scaled[l] + self.scaled[s]) - 1.0;
             if self.scaled[l] < 1.0 {
                 self.large.pop();
@@ -63,18 +67,25 @@ impl AliasTable {
     }
 
     pub fn len(&self) -> usize {
-        self.keep.len()
+        self.columns.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.keep.is_empty()
+        self.columns.is_empty()
     }
 
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
-        let wide = u128::from(rng.next_u64()) * self.keep.len() as u128;
-        let column = (wide >> 64) as usize;
-        if (wide as u64) < self.keep[column] { column } else { self.alias[column] as usize }
+        let (column, fraction) = split(rng.next_u64(), self.columns.len());
+        let Column { keep, alias } = self.columns[column];
+        // Keep or alias is a coin toss: a mask, not a branch the CPU would mispredict.
+        let kept = u32::from(fraction < keep).wrapping_neg();
+        (column as u32 & kept | alias & !kept) as usize
+    }
+
+    /// Each column's threshold and alias, for tables that copy them next to their outcomes.
+    pub(super) fn columns(&self) -> impl Iterator<Item = (u64, usize)> + '_ {
+        self.columns.iter().map(|c| (c.keep, c.alias as usize))
     }
 
     /// The probability of each outcome as the table stands (for checking it
@@ -82,13 +93,21 @@ impl AliasTable {
     pub fn probabilities(&self) -> Vec<f64> {
         let n = self.len() as f64;
         let mut p = vec![0.0; self.len()];
-        for (column, (&keep, &alias)) in self.keep.iter().zip(&self.alias).enumerate() {
+        for (column, &Column { keep, alias }) in self.columns.iter().enumerate() {
             let kept = if alias as usize == column { 1.0 } else { keep as f64 / TWO_64 };
             p[column] += kept / n;
             p[alias as usize] += (1.0 - kept) / n;
         }
         p
     }
+}
+
+/// A draw `u` as a column of a table of `n` and a fraction within it: the
+/// high and low words of `u * n`.
+#[inline]
+pub(super) fn split(u: u64, n: usize) -> (usize, u64) {
+    let wide = u128::from(u) * n as u128;
+    ((wide >> 64) as usize, wide as u64)
 }
 
 #[cfg(test)]

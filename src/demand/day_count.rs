@@ -67,15 +67,24 @@ impl Law {
 }
 
 /// A day's count sampler, rebuilt in place for each path.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DayCount {
     table: AliasTable,
     weights: Vec<f64>,
-    /// The entry that stands for counts above the listed ones, and its mass.
-    tail: Option<(usize, f64)>,
+    /// The entry that stands for counts above the listed ones (`usize::MAX`
+    /// if none), and its mass.
+    tail: usize,
+    tail_mass: f64,
     /// `None` when sampled from the table.
     direct: Option<(f64, Law)>,
     law: Option<Law>,
+}
+
+impl Default for DayCount {
+    fn default() -> Self {
+        let (table, weights) = Default::default();
+        DayCount { table, weights, tail: usize::MAX, tail_mass: 0.0, direct: None, law: None }
+    }
 }
 
 impl DayCount {
@@ -87,7 +96,7 @@ impl DayCount {
     pub fn rebuild_with_tail(&mut self, active: f64, law: Law, tail: f64) {
         self.law = Some(law);
         self.direct = None;
-        self.tail = None;
+        (self.tail, self.tail_mass) = (usize::MAX, 0.0);
         self.weights.clear();
         if !self.list(active, law, tail) {
             self.direct = Some((active, law));
@@ -121,7 +130,7 @@ impl DayCount {
             if 1.0 - cumulative <= max_tail {
                 let tail = (1.0 - cumulative).max(0.0);
                 if tail > 0.0 {
-                    self.tail = Some((self.weights.len(), tail));
+                    (self.tail, self.tail_mass) = (self.weights.len(), tail);
                     self.weights.push(active * tail);
                 }
                 return true;
@@ -137,10 +146,7 @@ impl DayCount {
             return direct(active, law, rng);
         }
         let drawn = self.table.sample(rng);
-        match self.tail {
-            Some((entry, mass)) if drawn == entry => self.above(entry as u64, mass, rng),
-            _ => drawn as u64,
-        }
+        if drawn == self.tail { self.above(drawn as u64, self.tail_mass, rng) } else { drawn as u64 }
     }
 
     /// A count from the law conditioned on being at least `first`, by inversion.
@@ -166,16 +172,14 @@ impl DayCount {
     pub fn probabilities(&self) -> Option<Vec<f64>> {
         self.direct.is_none().then(|| {
             let mut p = self.table.probabilities();
-            if let Some((entry, _)) = self.tail {
-                p.truncate(entry);
-            }
+            p.truncate(self.tail);
             p
         })
     }
 
     /// The mass the tail entry stands for.
     pub fn tail_mass(&self) -> f64 {
-        self.tail.map_or(0.0, |(_, mass)| mass)
+        self.tail_mass
     }
 }
 

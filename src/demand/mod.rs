@@ -46,6 +46,8 @@ pub struct MonthWork {
     pub days: Vec<Day>,
     pub total: Totals,
     bursts: Vec<bool>,
+    /// Jobs to lay out at the start of the next month: a little more than the last one had.
+    room: usize,
 }
 
 impl MonthWork {
@@ -126,40 +128,91 @@ impl Profile {
     }
 
     /// Draws a month of `days` days into `work`: which seats have a burst,
-    /// then day by day each seat's count and deliverables.
+    /// then day by day each seat's count and deliverables. (Out of line:
+    /// inlining buys nothing per month, and profiles then show it.)
+    #[inline(never)]
     pub fn month<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork) {
-        work.jobs.clear();
         work.days.clear();
-        work.total = Totals::default();
         work.bursts.clear();
         work.bursts
             .extend(self.seats.iter().map(|s| s.burst_probability > 0.0 && rng.random::<f64>() < s.burst_probability));
-        for _ in 0..days {
-            let start = work.jobs.len();
-            let mut totals = Totals::default();
-            for (seat, &burst) in self.seats.iter().zip(&work.bursts) {
-                let count = seat.days[usize::from(burst)].sample(rng);
-                work.jobs.reserve(count as usize);
-                for _ in 0..count {
-                    let drawn = seat.outcomes.draw(rng);
-                    let resolved;
-                    let entry = if drawn.is_final() {
-                        drawn
-                    } else {
-                        resolved = seat.outcomes.resolved(drawn, &self.recipes, rng);
-                        &resolved
-                    };
-                    work.jobs.push(entry.job);
-                    totals.usable += u64::from(entry.job.usable);
-                    totals.charges += u64::from(entry.charges);
-                    totals.tokens = totals.tokens.saturating_add(entry.tokens);
-                    totals.micros = totals.micros.saturating_add(entry.micros);
-                }
+        let mut jobs = Jobs::new(&mut work.jobs, work.room);
+        let bursts = &work.bursts;
+        // One seat (the common case) has its tables picked once a month.
+        match &self.seats[..] {
+            [seat] => {
+                let tables = (&seat.days[usize::from(bursts[0])], &seat.outcomes);
+                self.days(days, || std::iter::once(tables), rng, &mut jobs, &mut work.days)
             }
-            totals.jobs = (work.jobs.len() - start) as u64;
-            work.days.push(Day { end: work.jobs.len() as u32, totals });
-            work.total.add(&totals);
+            seats => {
+                let tables =
+                    || seats.iter().zip(bursts).map(|(seat, &burst)| (&seat.days[usize::from(burst)], &seat.outcomes));
+                self.days(days, tables, rng, &mut jobs, &mut work.days)
+            }
         }
+        work.room = jobs.finish();
+        // Summed apart: the day loop has enough to keep in registers.
+        work.total = work.days.iter().fold(Totals::default(), |mut total, day| {
+            total.add(&day.totals);
+            total
+        });
+    }
+
+    /// Draws `days` days, each seat's count then its deliverables; `seats`
+    /// gives each seat's tables.
+    #[inline]
+    fn days<'p, R: Rng + ?Sized, S: Iterator<Item = (&'p DayCount, &'p Outcomes)>>(
+        &self,
+        days: u32,
+        seats: impl Fn() -> S,
+        rng: &mut R,
+        jobs: &mut Jobs,
+        list: &mut Vec<Day>,
+    ) {
+        for _ in 0..days {
+            let start = jobs.len;
+            let mut totals = Totals::default();
+            for (counts, outcomes) in seats() {
+                outcomes.fill(jobs.next(counts.sample(rng)), &self.recipes, rng, &mut totals);
+            }
+            totals.jobs = (jobs.len - start) as u64;
+            list.push(Day { end: jobs.len as u32, totals });
+        }
+    }
+}
+
+/// A month's jobs written in place: the buffer is laid out with blanks once
+/// a month, so that a day's draws write to a slice with no capacity checks.
+struct Jobs<'a> {
+    buffer: &'a mut Vec<Deliverable>,
+    /// Jobs written so far.
+    len: usize,
+}
+
+impl<'a> Jobs<'a> {
+    const BLANK: Deliverable = Deliverable { recipe: 0, attempts: 0, steps: 0, usable: false };
+
+    fn new(buffer: &'a mut Vec<Deliverable>, room: usize) -> Self {
+        buffer.clear();
+        buffer.resize(room, Self::BLANK);
+        Jobs { buffer, len: 0 }
+    }
+
+    /// The slots of the next `count` jobs, laying out more blanks if needed.
+    #[inline]
+    fn next(&mut self, count: u64) -> &mut [Deliverable] {
+        let start = self.len;
+        self.len = usize::try_from(count).ok().and_then(|n| start.checked_add(n)).expect("capacity overflow");
+        if self.len > self.buffer.len() {
+            self.buffer.resize(self.len.max(2 * self.buffer.len()), Self::BLANK);
+        }
+        &mut self.buffer[start..self.len]
+    }
+
+    /// Leaves exactly the jobs written, and returns the room for next month.
+    fn finish(self) -> usize {
+        self.buffer.truncate(self.len);
+        self.len + self.len / 4 + 16
     }
 }
 

@@ -10,7 +10,7 @@
 
 use rand::{Rng, RngExt};
 
-use super::alias::AliasTable;
+use super::alias::{self, AliasTable};
 use crate::ledger::{Deliverable, Recipe, Totals};
 
 /// Attempt counts listed one by one; beyond, one entry for the tail.
@@ -44,6 +44,8 @@ pub struct Entry {
     pub job: Deliverable,
     pub tokens: u64,
     pub micros: u64,
+    /// `charges << 32 | usable`: both counts in one add (see [`Outcomes::fits`]).
+    tally: u64,
     pub charges: u32,
     resolve: Resolve,
 }
@@ -51,7 +53,8 @@ pub struct Entry {
 impl Entry {
     fn new(job: Deliverable, totals: &Totals, resolve: Resolve) -> Entry {
         let charges = u32::try_from(totals.charges).unwrap_or(u32::MAX);
-        Entry { job, tokens: totals.tokens, micros: totals.micros, charges, resolve }
+        let tally = u64::from(charges) << 32 | u64::from(job.usable);
+        Entry { job, tokens: totals.tokens, micros: totals.micros, tally, charges, resolve }
     }
 
     pub fn is_final(&self) -> bool {
@@ -59,15 +62,28 @@ impl Entry {
     }
 }
 
+/// An alias column with its own outcome and its alias's side by side, so
+/// that a draw picks one of the two by arithmetic and reads nothing else.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    /// Below this fraction (in units of 2^-64) the column keeps `entries[0]`.
+    keep: u64,
+    entries: [Entry; 2],
+}
+
 /// A seat's deliverable outcomes, rebuilt in place for each path.
 #[derive(Debug, Clone, Default)]
 pub struct Outcomes {
     table: AliasTable,
     entries: Vec<Entry>,
+    /// The table's columns with their entries, for drawing.
+    pairs: Vec<Pair>,
     weights: Vec<f64>,
     laws: Vec<WorkflowLaw>,
     /// Index of each workflow's recipe in the path's recipes.
     first_recipe: u32,
+    /// Most draws summed with plain adds (see [`Outcomes::fits`]).
+    plain_limit: u64,
 }
 
 impl Outcomes {
@@ -85,6 +101,27 @@ impl Outcomes {
             self.list(law, law.share / total, recipe, &recipes[recipe as usize]);
         }
         self.table.rebuild(&self.weights);
+        self.pairs.clear();
+        self.pairs.extend(
+            (self.table.columns().enumerate())
+                .map(|(own, (keep, alias))| Pair { keep, entries: [self.entries[own], self.entries[alias]] }),
+        );
+        self.plain_limit = self.most_plain_draws();
+    }
+
+    /// The most draws whose sums cannot carry (see [`Outcomes::fits`]); 0
+    /// if some entry needs further draws.
+    fn most_plain_draws(&self) -> u64 {
+        let (mut cost, mut charges) = (0, 1);
+        for entry in &self.entries {
+            if !entry.is_final() {
+                return 0;
+            }
+            cost = cost.max(entry.tokens).max(entry.micros);
+            charges = charges.max(entry.charges);
+        }
+        let by_cost = (u64::MAX / 2).checked_div(cost).unwrap_or(u64::MAX);
+        by_cost.min(u64::from(u32::MAX / charges))
     }
 
     fn list(&mut self, law: &WorkflowLaw, share: f64, recipe: u32, charges: &Recipe) {
@@ -114,10 +151,74 @@ impl Outcomes {
         push(rest, abandoned, if law.max_attempts > head { Resolve::Tail } else { Resolve::Nothing });
     }
 
+    /// Draws a deliverable into each of `slots`, adding them to the day's `totals`.
+    #[inline]
+    pub fn fill<R: Rng + ?Sized>(
+        &self,
+        slots: &mut [Deliverable],
+        recipes: &[Recipe],
+        rng: &mut R,
+        totals: &mut Totals,
+    ) {
+        *totals = if self.fits(slots.len() as u64, totals) {
+            self.draw_listed(slots, rng, *totals)
+        } else {
+            self.draw_any(slots, recipes, rng, *totals)
+        };
+    }
+
+    /// Draws into `slots` when every entry is final and the sums cannot
+    /// saturate: no branch but the loop's, and the generator's state can stay
+    /// in registers (nothing else in the loop touches it).
+    fn draw_listed<R: Rng + ?Sized>(&self, slots: &mut [Deliverable], rng: &mut R, totals: Totals) -> Totals {
+        let (mut tally, mut tokens, mut micros) = (0, totals.tokens, totals.micros);
+        for slot in slots {
+            let entry = self.draw(rng);
+            tally += entry.tally;
+            tokens += entry.tokens;
+            micros += entry.micros;
+            *slot = entry.job;
+        }
+        let (usable, charges) = (tally & u64::from(u32::MAX), tally >> 32);
+        Totals { usable: totals.usable + usable, charges: totals.charges + charges, tokens, micros, ..totals }
+    }
+
+    /// Draws into `slots`, resolving outcomes and saturating the sums as needed.
+    fn draw_any<R: Rng + ?Sized>(
+        &self,
+        slots: &mut [Deliverable],
+        recipes: &[Recipe],
+        rng: &mut R,
+        mut sums: Totals,
+    ) -> Totals {
+        for slot in slots {
+            let drawn = self.draw(rng);
+            let entry = if drawn.is_final() { *drawn } else { self.resolved(drawn, recipes, rng) };
+            sums.usable += u64::from(entry.job.usable);
+            sums.charges += u64::from(entry.charges);
+            sums.tokens = sums.tokens.saturating_add(entry.tokens);
+            sums.micros = sums.micros.saturating_add(entry.micros);
+            *slot = entry.job;
+        }
+        sums
+    }
+
+    /// Whether `count` draws can be added to `totals` with plain sums: all
+    /// entries are final, `count` times the largest cost is at most
+    /// `u64::MAX / 2`, as are the totals, so no sum can reach 2^64; and
+    /// `count` times the most charges is below 2^32, so the tallies' halves
+    /// cannot carry into each other.
+    #[inline]
+    fn fits(&self, count: u64, totals: &Totals) -> bool {
+        count <= self.plain_limit && totals.tokens.max(totals.micros) <= u64::MAX / 2
+    }
+
     /// Draws one outcome: final as listed, or to be completed by [`Outcomes::resolved`].
     #[inline]
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> &Entry {
-        &self.entries[self.table.sample(rng)]
+        let (column, fraction) = alias::split(rng.next_u64(), self.pairs.len());
+        let pair = &self.pairs[column];
+        &pair.entries[usize::from(fraction >= pair.keep)]
     }
 
     /// Completes an outcome that needs more draws (attempts beyond the head, or steps).
