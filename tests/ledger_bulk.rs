@@ -27,7 +27,8 @@ fn charge(max_tokens: u64) -> impl Strategy<Value = Charge> {
 }
 
 fn recipe(max_tokens: u64) -> impl Strategy<Value = Recipe> {
-    (charge(max_tokens), prop::collection::vec(charge(max_tokens / 4 + 1), 0..4))
+    // Up to 5 steps and 19 attempts: a daily plan records jumps for at most 4 and 16.
+    (charge(max_tokens), prop::collection::vec(charge(max_tokens / 4 + 1), 0..6))
         .prop_map(|(attempt, steps)| Recipe { attempt, steps })
 }
 
@@ -36,7 +37,8 @@ fn demand() -> impl Strategy<Value = Demand> {
         .prop_flat_map(|max_tokens| prop::collection::vec(recipe(max_tokens), 1..4))
         .prop_flat_map(|recipes| {
             let n = recipes.len() as u32;
-            let job = (0..n, 0u32..6, 0u32..16, prop::bool::weighted(0.8))
+            let attempts = prop_oneof![4 => 0u32..6, 1 => 15u32..20];
+            let job = (0..n, attempts, 0u32..64, prop::bool::weighted(0.8))
                 .prop_map(|(recipe, attempts, steps, usable)| Deliverable { recipe, attempts, steps, usable });
             let day = prop::collection::vec(job, 0..6);
             let month = prop::collection::vec(day, 1..=12);
@@ -54,7 +56,8 @@ fn terms() -> impl Strategy<Value = Terms> {
         .collect();
     let small = (
         any::<bool>(),
-        0u64..800,
+        // Daily allowances of 4,096 tokens and more are walked without recorded jumps.
+        prop_oneof![4 => 0u64..800, 1 => 4_000u64..5_000],
         0u64..1_000,
         0u64..2_000,
         prop::option::of(1u64..500),
