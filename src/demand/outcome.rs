@@ -97,6 +97,8 @@ pub struct Outcomes {
     /// Most draws summed with plain adds (see [`Outcomes::fits`]).
     plain_limit: u64,
     listing: Listing,
+    /// The pairs' own entries are the listing's candidates, all of them.
+    pairs_list_all: bool,
 }
 
 /// Every outcome the workflows can list, whatever its weight, with its
@@ -156,6 +158,7 @@ impl Outcomes {
         let recipes = &recipes[first_recipe as usize..][..laws.len()];
         if !self.listing.lists(laws, recipes, first_recipe) {
             self.listing.relist(laws, recipes, first_recipe);
+            self.pairs_list_all = false;
         }
         self.entries.clear();
         self.weights.clear();
@@ -167,16 +170,21 @@ impl Outcomes {
             weigh(law, law.share / total, &mut candidates, &mut self.weights, &mut self.entries);
         }
         self.table.rebuild(&self.weights);
-        self.pairs.clear();
-        self.pairs.extend(
-            (self.table.columns().enumerate())
-                .map(|(own, (keep, alias))| Pair { keep, entries: [self.entries[own], self.entries[alias]] }),
-        );
-        self.plain_limit = if self.entries.len() == self.listing.candidates.len() {
-            self.listing.plain_limit
+        let all = self.entries.len() == self.listing.candidates.len();
+        if all && self.pairs_list_all {
+            // Each column's own entry is as last path's: only its alias moves.
+            for (pair, (keep, alias)) in self.pairs.iter_mut().zip(self.table.columns()) {
+                (pair.keep, pair.entries[1]) = (keep, self.entries[alias]);
+            }
         } else {
-            most_plain_draws(&self.entries)
-        };
+            self.pairs.clear();
+            self.pairs.extend(
+                (self.table.columns().enumerate())
+                    .map(|(own, (keep, alias))| Pair { keep, entries: [self.entries[own], self.entries[alias]] }),
+            );
+        }
+        self.pairs_list_all = all;
+        self.plain_limit = if all { self.listing.plain_limit } else { most_plain_draws(&self.entries) };
     }
 
     /// Draws a deliverable into each of `slots`, adding them to the day's `totals`.
