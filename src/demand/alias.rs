@@ -15,8 +15,9 @@ use rand::Rng;
 pub struct AliasTable {
     columns: Vec<Column>,
     scaled: Vec<f64>,
-    small: Vec<u32>,
-    large: Vec<u32>,
+    /// Vose's two stacks in one: columns short of 1 from the front, the
+    /// others from the back (no column is on both).
+    stacks: Vec<u32>,
 }
 
 /// One column: its threshold and its alias side by side, so that a draw
@@ -48,19 +49,29 @@ impl AliasTable {
         self.columns.extend((0..n as u32).map(|alias| Column { keep: u64::MAX, alias }));
         self.scaled.clear();
         self.scaled.extend(weights.iter().map(|w| w * n as f64 / total));
-        self.small.clear();
-        self.large.clear();
-        for (i, &s) in self.scaled.iter().enumerate() {
-            if s < 1.0 { &mut self.small } else { &mut self.large }.push(i as u32);
+        self.stacks.resize(n, 0);
+        let (stacks, scaled) = (&mut self.stacks[..n], &mut self.scaled[..]);
+        let (mut small, mut large) = (0, 0);
+        for (i, &s) in scaled.iter().enumerate() {
+            if s < 1.0 {
+                stacks[small] = i as u32;
+                small += 1;
+            } else {
+                large += 1;
+                stacks[n - large] = i as u32;
+            }
         }
-        while let (Some(&s), Some(&l)) = (self.small.last(), self.large.last()) {
-            self.small.pop();
-            let (s, l) = (s as usize, l as usize);
-            self.columns[s] = Column { keep: (self.scaled[s] * TWO_64) as u64, alias: l as u32 };
-            self.scaled[l] = (self.scaled[l] + self.scaled[s]) - 1.0;
-            if self.scaled[l] < 1.0 {
-                self.large.pop();
-                self.small.push(l as u32);
+        while small > 0 && large > 0 {
+            let (s, l) = (stacks[small - 1] as usize, stacks[n - large]);
+            self.columns[s] = Column { keep: (scaled[s] * TWO_64) as u64, alias: l };
+            let l = l as usize;
+            scaled[l] = (scaled[l] + scaled[s]) - 1.0;
+            if scaled[l] < 1.0 {
+                // l leaves the large stack and takes s's place on top of the small one.
+                large -= 1;
+                stacks[small - 1] = l as u32;
+            } else {
+                small -= 1;
             }
         }
         // Columns left over are full (up to rounding): they keep their own outcome.

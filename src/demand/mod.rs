@@ -77,11 +77,11 @@ impl Profile {
         catalog: &Catalog,
         rng: &mut R,
     ) -> Result<(), String> {
-        self.recipes.clear();
         self.seats.resize_with(file.seats as usize, SeatProfile::default);
         for seat in 0..self.seats.len() {
             self.resample_seat(seat, file, catalog, rng)?;
         }
+        self.recipes.truncate(self.seats.len() * file.workflows.len());
         Ok(())
     }
 
@@ -92,13 +92,13 @@ impl Profile {
         catalog: &Catalog,
         rng: &mut R,
     ) -> Result<(), String> {
-        let first_recipe = self.recipes.len() as u32;
-        self.laws.clear();
-        for workflow in &file.workflows {
+        // Recipes and laws are overwritten in place, so that their steps keep their memory.
+        let first_recipe = (seat * file.workflows.len()) as u32;
+        self.laws.truncate(file.workflows.len());
+        for (w, workflow) in file.workflows.iter().enumerate() {
             let share = workflow.share.sample(rng).max(0.0);
-            let (recipe, law) = sample_workflow(workflow, share, catalog, rng)?;
-            self.recipes.push(recipe);
-            self.laws.push(law);
+            let (recipe, law) = (first_recipe as usize + w, w);
+            sample_workflow(workflow, share, catalog, rng, (&mut self.recipes, recipe), (&mut self.laws, law))?;
         }
         if self.laws.iter().map(|l| l.share).sum::<f64>() <= 0.0 {
             return Err("the workflow shares drawn for a path add up to 0".into());
@@ -216,13 +216,16 @@ impl<'a> Jobs<'a> {
     }
 }
 
-/// A workflow's charges and law for one path.
+/// A workflow's charges and law for one path, written to `recipes[recipe]`
+/// and `laws[law]` (each either there or next).
 fn sample_workflow<R: Rng + ?Sized>(
     workflow: &Workflow,
     share: f64,
     catalog: &Catalog,
     rng: &mut R,
-) -> Result<(Recipe, WorkflowLaw), String> {
+    (recipes, recipe): (&mut Vec<Recipe>, usize),
+    (laws, law): (&mut Vec<WorkflowLaw>, usize),
+) -> Result<(), String> {
     let price = |id: &str, images: &Param, references: u32, rng: &mut R| {
         let action = catalog.action(id).ok_or_else(|| format!("unknown action `{id}`"))?;
         let images = whole(images.sample(rng), 1, action.tokens.max_images());
@@ -232,12 +235,23 @@ fn sample_workflow<R: Rng + ?Sized>(
     let attempt = price(&workflow.action, &workflow.images, references, rng)?;
     let accept = workflow.accept.sample(rng).clamp(f64::MIN_POSITIVE, 1.0);
     let max_attempts = whole(workflow.max_attempts.sample(rng), 1, u32::MAX);
-    let mut steps = Vec::with_capacity(workflow.steps.len());
-    let mut probabilities = Vec::with_capacity(workflow.steps.len());
+    let recipe = slot(recipes, recipe, || Recipe { attempt, steps: Vec::new() });
+    let law = slot(laws, law, || WorkflowLaw { share, accept, max_attempts, steps: Vec::new() });
+    recipe.attempt = attempt;
+    (law.share, law.accept, law.max_attempts) = (share, accept, max_attempts);
+    recipe.steps.clear();
+    law.steps.clear();
     for step in &workflow.steps {
-        probabilities.push(step.probability.sample(rng).clamp(0.0, 1.0));
-        steps.push(price(&step.action, &step.images, 0, rng)?);
+        law.steps.push(step.probability.sample(rng).clamp(0.0, 1.0));
+        recipe.steps.push(price(&step.action, &step.images, 0, rng)?);
     }
-    let law = WorkflowLaw { share, accept, max_attempts, steps: probabilities };
-    Ok((Recipe { attempt, steps }, law))
+    Ok(())
+}
+
+/// `list[index]`, pushed first (made by `new`) if the list ends just before it.
+fn slot<T>(list: &mut Vec<T>, index: usize, new: impl FnOnce() -> T) -> &mut T {
+    if index == list.len() {
+        list.push(new());
+    }
+    &mut list[index]
 }

@@ -19,13 +19,25 @@ pub const HEAD: u32 = 16;
 pub const LISTED_STEPS: usize = 4;
 
 /// One workflow as a path's creator works it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct WorkflowLaw {
     pub share: f64,
     pub accept: f64,
     pub max_attempts: u32,
     /// Probability of each step, in the recipe's order.
     pub steps: Vec<f64>,
+}
+
+impl Clone for WorkflowLaw {
+    fn clone(&self) -> Self {
+        WorkflowLaw { steps: self.steps.clone(), ..*self }
+    }
+
+    /// Reuses the steps' memory: tables copy a path's laws for every path.
+    fn clone_from(&mut self, source: &Self) {
+        (self.share, self.accept, self.max_attempts) = (source.share, source.accept, source.max_attempts);
+        self.steps.clone_from(&source.steps);
+    }
 }
 
 /// What a table entry still needs drawn.
@@ -84,71 +96,95 @@ pub struct Outcomes {
     first_recipe: u32,
     /// Most draws summed with plain adds (see [`Outcomes::fits`]).
     plain_limit: u64,
+    listing: Listing,
+    /// The pairs' own entries are the listing's candidates, all of them.
+    pairs_list_all: bool,
+}
+
+/// Every outcome the workflows can list, whatever its weight, with its
+/// costs: these depend on the recipes and each law's cap and number of
+/// steps only, so paths that share those (most do) list them once.
+#[derive(Debug, Clone, Default)]
+struct Listing {
+    recipes: Vec<Recipe>,
+    /// Each law's `max_attempts` and number of steps.
+    shapes: Vec<(u32, usize)>,
+    first_recipe: u32,
+    candidates: Vec<Entry>,
+    /// [`most_plain_draws`] of all the candidates.
+    plain_limit: u64,
+}
+
+impl Listing {
+    fn lists(&self, laws: &[WorkflowLaw], recipes: &[Recipe], first_recipe: u32) -> bool {
+        self.first_recipe == first_recipe
+            && self.recipes == recipes
+            && self.shapes.iter().copied().eq(laws.iter().map(|l| (l.max_attempts, l.steps.len())))
+    }
+
+    fn relist(&mut self, laws: &[WorkflowLaw], recipes: &[Recipe], first_recipe: u32) {
+        self.recipes.clear();
+        self.recipes.extend_from_slice(recipes);
+        self.shapes.clear();
+        self.shapes.extend(laws.iter().map(|l| (l.max_attempts, l.steps.len())));
+        self.first_recipe = first_recipe;
+        self.candidates.clear();
+        for (w, (law, charges)) in laws.iter().zip(recipes).enumerate() {
+            let recipe = first_recipe + w as u32;
+            let mut push =
+                |job: Deliverable, resolve| self.candidates.push(Entry::new(job, &charges.totals(&job), resolve));
+            let head = law.max_attempts.min(HEAD);
+            for attempts in 1..=head {
+                let job = Deliverable { recipe, attempts, steps: 0, usable: true };
+                if law.steps.len() > LISTED_STEPS {
+                    push(job, Resolve::Steps);
+                } else {
+                    for steps in 0..1u32 << law.steps.len() {
+                        push(Deliverable { steps, ..job }, Resolve::Nothing);
+                    }
+                }
+            }
+            let abandoned = Deliverable { recipe, attempts: law.max_attempts, steps: 0, usable: false };
+            push(abandoned, if law.max_attempts > head { Resolve::Tail } else { Resolve::Nothing });
+        }
+        self.plain_limit = most_plain_draws(&self.candidates);
+    }
 }
 
 impl Outcomes {
     /// Lists the outcomes of `laws` (shares need not add up to 1), whose
     /// recipes are `recipes[first_recipe..]` in the same order.
     pub fn rebuild(&mut self, laws: &[WorkflowLaw], recipes: &[Recipe], first_recipe: u32) {
+        let recipes = &recipes[first_recipe as usize..][..laws.len()];
+        if !self.listing.lists(laws, recipes, first_recipe) {
+            self.listing.relist(laws, recipes, first_recipe);
+            self.pairs_list_all = false;
+        }
         self.entries.clear();
         self.weights.clear();
-        self.laws.clear();
-        self.laws.extend_from_slice(laws);
+        copy_into(&mut self.laws, laws);
         self.first_recipe = first_recipe;
         let total: f64 = laws.iter().map(|w| w.share).sum();
-        for (w, law) in laws.iter().enumerate() {
-            let recipe = first_recipe + w as u32;
-            self.list(law, law.share / total, recipe, &recipes[recipe as usize]);
+        let mut candidates = self.listing.candidates.iter();
+        for law in laws {
+            weigh(law, law.share / total, &mut candidates, &mut self.weights, &mut self.entries);
         }
         self.table.rebuild(&self.weights);
-        self.pairs.clear();
-        self.pairs.extend(
-            (self.table.columns().enumerate())
-                .map(|(own, (keep, alias))| Pair { keep, entries: [self.entries[own], self.entries[alias]] }),
-        );
-        self.plain_limit = self.most_plain_draws();
-    }
-
-    /// The most draws whose sums cannot carry (see [`Outcomes::fits`]); 0
-    /// if some entry needs further draws.
-    fn most_plain_draws(&self) -> u64 {
-        let (mut cost, mut charges) = (0, 1);
-        for entry in &self.entries {
-            if !entry.is_final() {
-                return 0;
+        let all = self.entries.len() == self.listing.candidates.len();
+        if all && self.pairs_list_all {
+            // Each column's own entry is as last path's: only its alias moves.
+            for (pair, (keep, alias)) in self.pairs.iter_mut().zip(self.table.columns()) {
+                (pair.keep, pair.entries[1]) = (keep, self.entries[alias]);
             }
-            cost = cost.max(entry.tokens).max(entry.micros);
-            charges = charges.max(entry.charges);
+        } else {
+            self.pairs.clear();
+            self.pairs.extend(
+                (self.table.columns().enumerate())
+                    .map(|(own, (keep, alias))| Pair { keep, entries: [self.entries[own], self.entries[alias]] }),
+            );
         }
-        let by_cost = (u64::MAX / 2).checked_div(cost).unwrap_or(u64::MAX);
-        by_cost.min(u64::from(u32::MAX / charges))
-    }
-
-    fn list(&mut self, law: &WorkflowLaw, share: f64, recipe: u32, charges: &Recipe) {
-        let mut push = |weight: f64, job: Deliverable, resolve: Resolve| {
-            if weight > 0.0 {
-                self.weights.push(weight);
-                self.entries.push(Entry::new(job, &charges.totals(&job), resolve));
-            }
-        };
-        let fail = 1.0 - law.accept;
-        let head = law.max_attempts.min(HEAD);
-        let mut first_k = share * law.accept; // P(the first success is attempt k), k = 1
-        for attempts in 1..=head {
-            let job = Deliverable { recipe, attempts, steps: 0, usable: true };
-            if law.steps.len() > LISTED_STEPS {
-                push(first_k, job, Resolve::Steps);
-            } else {
-                for (steps, p) in step_sets(&law.steps) {
-                    push(first_k * p, Deliverable { steps, ..job }, Resolve::Nothing);
-                }
-            }
-            first_k *= fail;
-        }
-        // Every one of the first `head` attempts failed.
-        let rest = share * fail.powi(head as i32);
-        let abandoned = Deliverable { recipe, attempts: law.max_attempts, steps: 0, usable: false };
-        push(rest, abandoned, if law.max_attempts > head { Resolve::Tail } else { Resolve::Nothing });
+        self.pairs_list_all = all;
+        self.plain_limit = if all { self.listing.plain_limit } else { most_plain_draws(&self.entries) };
     }
 
     /// Draws a deliverable into each of `slots`, adding them to the day's `totals`.
@@ -255,14 +291,78 @@ impl Outcomes {
     }
 }
 
-/// Every set of steps (as a bit mask) with its probability, skipping the impossible.
-fn step_sets(steps: &[f64]) -> impl Iterator<Item = (u32, f64)> + '_ {
-    (0..1u32 << steps.len()).filter_map(move |mask| {
-        let p: f64 = steps
-            .iter()
-            .enumerate()
-            .map(|(i, &p)| if mask >> i & 1 == 1 { p.min(1.0) } else { 1.0 - p.min(1.0) })
-            .product();
-        (p > 0.0).then_some((mask, p))
-    })
+/// Weighs the law's candidates (in [`Listing::relist`]'s order), keeping
+/// those of positive weight.
+fn weigh<'a>(
+    law: &WorkflowLaw,
+    share: f64,
+    candidates: &mut impl Iterator<Item = &'a Entry>,
+    weights: &mut Vec<f64>,
+    entries: &mut Vec<Entry>,
+) {
+    let mut push = |weight: f64| {
+        let entry = candidates.next().expect("a candidate for each outcome");
+        if weight > 0.0 {
+            weights.push(weight);
+            entries.push(*entry);
+        }
+    };
+    let fail = 1.0 - law.accept;
+    let head = law.max_attempts.min(HEAD);
+    let listed = law.steps.len() <= LISTED_STEPS;
+    let (sets, count) = if listed { step_sets(&law.steps) } else { ([0.0; 1 << LISTED_STEPS], 0) };
+    let mut first_k = share * law.accept; // P(the first success is attempt k), k = 1
+    for _ in 1..=head {
+        if listed {
+            for &p in &sets[..count] {
+                // An impossible step set is skipped whatever the attempt's weight.
+                push(if p > 0.0 { first_k * p } else { 0.0 });
+            }
+        } else {
+            push(first_k);
+        }
+        first_k *= fail;
+    }
+    // Every one of the first `head` attempts failed.
+    push(share * fail.powi(head as i32));
+}
+
+/// The most draws whose sums cannot carry (see [`Outcomes::fits`]); 0 if
+/// some entry needs further draws.
+fn most_plain_draws(entries: &[Entry]) -> u64 {
+    let (mut cost, mut charges) = (0, 1);
+    for entry in entries {
+        if !entry.is_final() {
+            return 0;
+        }
+        cost = cost.max(entry.tokens).max(entry.micros);
+        charges = charges.max(entry.charges);
+    }
+    let by_cost = (u64::MAX / 2).checked_div(cost).unwrap_or(u64::MAX);
+    by_cost.min(u64::from(u32::MAX / charges))
+}
+
+/// The probability of every set of steps (as a bit mask), and how many sets
+/// there are: each a product of the steps' factors in the steps' order, as
+/// a product over the mask would be.
+fn step_sets(steps: &[f64]) -> ([f64; 1 << LISTED_STEPS], usize) {
+    let mut sets = [0.0; 1 << LISTED_STEPS];
+    sets[0] = 1.0;
+    for (i, &p) in steps.iter().enumerate() {
+        let p = p.min(1.0);
+        // Sets of the first i steps gain step i (high half) or not (low half).
+        for mask in 0..1 << i {
+            sets[mask | 1 << i] = sets[mask] * p;
+            sets[mask] *= 1.0 - p;
+        }
+    }
+    (sets, 1 << steps.len())
+}
+
+/// Copies `from` into `to`, reusing the memory of the elements `to` holds.
+fn copy_into<T: Clone>(to: &mut Vec<T>, from: &[T]) {
+    to.truncate(from.len());
+    let (head, tail) = from.split_at(to.len());
+    to.clone_from_slice(head);
+    to.extend_from_slice(tail);
 }
