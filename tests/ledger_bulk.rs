@@ -39,7 +39,7 @@ fn demand() -> impl Strategy<Value = Demand> {
             let n = recipes.len() as u32;
             let attempts = prop_oneof![4 => 0u32..6, 1 => 15u32..20];
             let job = (0..n, attempts, 0u32..64, prop::bool::weighted(0.8))
-                .prop_map(|(recipe, attempts, steps, usable)| Deliverable { recipe, attempts, steps, usable });
+                .prop_map(|(recipe, attempts, steps, usable)| Deliverable { recipe, attempts, steps, usable, day: 0 });
             let day = prop::collection::vec(job, 0..6);
             let month = prop::collection::vec(day, 1..=12);
             (Just(recipes), prop::collection::vec(month, 1..=4))
@@ -98,12 +98,12 @@ fn month_view<'a>(
     jobs.clear();
     days.clear();
     let mut total = Totals::default();
-    for day in month {
+    for (number, day) in (1..).zip(month) {
         let mut totals = Totals::default();
         for job in day {
             totals.add(&recipes[job.recipe as usize].totals(job));
         }
-        jobs.extend_from_slice(day);
+        jobs.extend(day.iter().map(|&job| Deliverable { day: number, ..job }));
         days.push(Day { end: jobs.len() as u32, totals });
         total.add(&totals);
     }
@@ -183,8 +183,8 @@ fn a_month_bought_in_bulk_runs_out_on_the_day_after_its_pools_are_spent_to_the_t
         recipes: vec![Recipe { attempt, steps: vec![] }],
         // Day 1 spends the 100 tokens exactly; day 2 needs a pack.
         months: vec![vec![
-            vec![Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true }],
-            vec![Deliverable { recipe: 0, attempts: 1, steps: 0, usable: true }],
+            vec![Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true, day: 1 }],
+            vec![Deliverable { recipe: 0, attempts: 1, steps: 0, usable: true, day: 2 }],
         ]],
     };
     let terms = Terms {

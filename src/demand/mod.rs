@@ -169,11 +169,11 @@ impl Profile {
         jobs: &mut Jobs,
         list: &mut Vec<Day>,
     ) {
-        for _ in 0..days {
+        for day in 1..=days as u16 {
             let start = jobs.len;
             let mut totals = Totals::default();
             for (counts, outcomes) in seats() {
-                outcomes.fill(jobs.next(counts.sample(rng)), &self.recipes, rng, &mut totals);
+                outcomes.fill(jobs.next(counts.sample(rng)), day, &self.recipes, rng, &mut totals);
             }
             totals.jobs = (jobs.len - start) as u64;
             list.push(Day { end: jobs.len as u32, totals });
@@ -190,7 +190,7 @@ struct Jobs<'a> {
 }
 
 impl<'a> Jobs<'a> {
-    const BLANK: Deliverable = Deliverable { recipe: 0, attempts: 0, steps: 0, usable: false };
+    const BLANK: Deliverable = Deliverable { recipe: 0, attempts: 0, steps: 0, usable: false, day: 0 };
 
     fn new(buffer: &'a mut Vec<Deliverable>, room: usize) -> Self {
         buffer.clear();

@@ -135,7 +135,7 @@ impl Listing {
                 |job: Deliverable, resolve| self.candidates.push(Entry::new(job, &charges.totals(&job), resolve));
             let head = law.max_attempts.min(HEAD);
             for attempts in 1..=head {
-                let job = Deliverable { recipe, attempts, steps: 0, usable: true };
+                let job = Deliverable { recipe, attempts, steps: 0, usable: true, day: 0 };
                 if law.steps.len() > LISTED_STEPS {
                     push(job, Resolve::Steps);
                 } else {
@@ -144,7 +144,7 @@ impl Listing {
                     }
                 }
             }
-            let abandoned = Deliverable { recipe, attempts: law.max_attempts, steps: 0, usable: false };
+            let abandoned = Deliverable { recipe, attempts: law.max_attempts, steps: 0, usable: false, day: 0 };
             push(abandoned, if law.max_attempts > head { Resolve::Tail } else { Resolve::Nothing });
         }
         self.plain_limit = most_plain_draws(&self.candidates);
@@ -187,33 +187,35 @@ impl Outcomes {
         self.plain_limit = if all { self.listing.plain_limit } else { most_plain_draws(&self.entries) };
     }
 
-    /// Draws a deliverable into each of `slots`, adding them to the day's `totals`.
-    #[inline]
+    /// Draws a deliverable demanded on `day` into each of `slots`, adding
+    /// them to the day's `totals`.
+    #[inline(always)]
     pub fn fill<R: Rng + ?Sized>(
         &self,
         slots: &mut [Deliverable],
+        day: u16,
         recipes: &[Recipe],
         rng: &mut R,
         totals: &mut Totals,
     ) {
         *totals = if self.fits(slots.len() as u64, totals) {
-            self.draw_listed(slots, rng, *totals)
+            self.draw_listed(slots, day, rng, *totals)
         } else {
-            self.draw_any(slots, recipes, rng, *totals)
+            self.draw_any(slots, day, recipes, rng, *totals)
         };
     }
 
     /// Draws into `slots` when every entry is final and the sums cannot
     /// saturate: no branch but the loop's, and the generator's state can stay
     /// in registers (nothing else in the loop touches it).
-    fn draw_listed<R: Rng + ?Sized>(&self, slots: &mut [Deliverable], rng: &mut R, totals: Totals) -> Totals {
+    fn draw_listed<R: Rng + ?Sized>(&self, slots: &mut [Deliverable], day: u16, rng: &mut R, totals: Totals) -> Totals {
         let (mut tally, mut tokens, mut micros) = (0, totals.tokens, totals.micros);
         for slot in slots {
             let entry = self.draw(rng);
             tally += entry.tally;
             tokens += entry.tokens;
             micros += entry.micros;
-            *slot = entry.job;
+            *slot = Deliverable { day, ..entry.job };
         }
         let (usable, charges) = (tally & u64::from(u32::MAX), tally >> 32);
         Totals { usable: totals.usable + usable, charges: totals.charges + charges, tokens, micros, ..totals }
@@ -223,6 +225,7 @@ impl Outcomes {
     fn draw_any<R: Rng + ?Sized>(
         &self,
         slots: &mut [Deliverable],
+        day: u16,
         recipes: &[Recipe],
         rng: &mut R,
         mut sums: Totals,
@@ -234,7 +237,7 @@ impl Outcomes {
             sums.charges += u64::from(entry.charges);
             sums.tokens = sums.tokens.saturating_add(entry.tokens);
             sums.micros = sums.micros.saturating_add(entry.micros);
-            *slot = entry.job;
+            *slot = Deliverable { day, ..entry.job };
         }
         sums
     }

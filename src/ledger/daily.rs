@@ -54,13 +54,21 @@ impl DailyQueue {
             self.head = 0;
         }
         self.month_start = self.jobs.len();
-        let mut start = 0;
-        for (since, day) in (first_day..).zip(month.days) {
-            let jobs = &month.jobs[start..day.end as usize];
-            self.jobs.extend(jobs.iter().map(|&job| Queued { job, since, month: number }));
-            start = day.end as usize;
-        }
+        // One pass, not one per day: days' lengths would be branches to mispredict.
+        let base = first_day - 1;
+        let queued = month.jobs.iter().map(|&job| Queued { job, since: base + u32::from(job.day), month: number });
+        self.jobs.extend(queued);
     }
+}
+
+/// True when every job's `day` is that of the day in `month.days` holding it.
+fn days_agree(month: &Month) -> bool {
+    let mut start = 0;
+    (1..).zip(month.days).all(|(number, day)| {
+        let jobs = &month.jobs[start..day.end as usize];
+        start = day.end as usize;
+        jobs.iter().all(|job| job.day == number)
+    })
 }
 
 /// How far a deliverable got with what is left of today's allowance.
@@ -91,6 +99,7 @@ impl Ledger {
         if self.months == 1 {
             self.jumps.prepare(&self.recipes, self.terms.allowance);
         }
+        debug_assert!(days_agree(month), "a job's day differs from the day that holds it");
         self.daily.join(month, self.day + 1, self.months);
         let last = month.days.len() as u32;
         let carried = self.pools.fast;

@@ -138,6 +138,9 @@ pub struct Deliverable {
     /// Bit i set: step i of the recipe is done.
     pub steps: u32,
     pub usable: bool,
+    /// The day of the month (from 1) it is demanded on, as [`Month::days`]
+    /// places it; the daily walk reads it here.
+    pub day: u16,
 }
 
 impl Recipe {
