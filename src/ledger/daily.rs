@@ -1,12 +1,14 @@
 //! Daily plans (Free): the allowance resets every day and nothing is bought
 //! or relaxed, so only today's allowance ever pays.
 //!
-//! A month is then one walk through a queue of whole deliverables: each
-//! job's attempts are paid as one run, and a refused charge either drops its
-//! job or waits, with the jobs behind it, for tomorrow's reset. A waiting
-//! job is the deliverable itself plus how many of its charges are done, and
-//! what a day spends is read off the allowance it leaves, so no charge is
-//! handled alone. `tests/ledger_bulk.rs` pins this walk to the general one.
+//! A month is then one pass through a queue of whole deliverables, each
+//! worked from the day it arrives: a refused charge either drops its job or
+//! waits, with the jobs behind it, for the next reset. A deliverable whose
+//! shape and starting allowance have been seen before takes its recorded
+//! jump (`jumps`); any other is walked, its attempts paid as one run, and
+//! records its jump. A waiting job is the deliverable itself plus how many of
+//! its charges are done, and what the month spent is what its grants left
+//! neither expired nor held. `tests/ledger_bulk.rs` pins this to the general walk.
 
 use super::jumps::Jump;
 use super::{Deliverable, JobEnd, Ledger, Month, MonthTally, Policy, Unit};
