@@ -18,12 +18,14 @@ const STEPS: u32 = 4;
 /// At most 1 MB of slots.
 const MAX_SLOTS: usize = 1 << 17;
 
-/// Field widths of a packed slot; a zero slot is empty.
+/// Field widths of a slot's two halves. Where a job ends (what the next job
+/// waits for) is apart from what it cost, so that the chain of lookups from
+/// job to job reads half the memory. An end of zero is an empty slot.
 const LEFT: u32 = 12;
 const DAYS: u32 = 8;
-const WASTED: u32 = 20;
-const PAID: u32 = 8;
-const GENERATION: u32 = 64 - LEFT - DAYS - WASTED - PAID - 1;
+const GENERATION: u32 = 32 - LEFT - DAYS - 1;
+const WASTED: u32 = 24;
+const PAID: u32 = 32 - WASTED;
 
 /// Where a whole deliverable took the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,12 +50,15 @@ struct Block {
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct Jumps {
-    slots: Vec<u64>,
+    /// Each slot's end: allowance left, days later, dropped, generation.
+    ends: Vec<u32>,
+    /// Each slot's cost: allowance wasted, charges paid.
+    costs: Vec<u32>,
     blocks: Vec<Option<Block>>,
     /// Allowance + 1: the slots per shape.
     width: usize,
     /// Stamped on every slot written; slots of other generations are empty.
-    generation: u64,
+    generation: u32,
     recipes: Vec<Recipe>,
 }
 
@@ -82,10 +87,11 @@ impl Jumps {
         }
         self.generation += 1;
         if self.generation >= 1 << GENERATION {
-            self.slots.fill(0);
+            self.ends.fill(0);
             self.generation = 1;
         }
-        self.slots.resize(next * self.width, 0);
+        self.ends.resize(next * self.width, 0);
+        self.costs.resize(next * self.width, 0);
     }
 
     fn slot(&self, job: &Deliverable, left: u64) -> Option<usize> {
@@ -100,35 +106,34 @@ impl Jumps {
 
     #[inline]
     pub fn get(&self, job: &Deliverable, left: u64) -> Option<Jump> {
-        let packed = *self.slots.get(self.slot(job, left)?)?;
-        (packed >> (64 - GENERATION) == self.generation).then(|| unpack(packed))
+        let slot = self.slot(job, left)?;
+        let end = *self.ends.get(slot)?;
+        (end >> (32 - GENERATION) == self.generation).then(|| unpack(end, self.costs[slot]))
     }
 
     /// Records a jump, unless its figures do not fit a slot.
     pub fn put(&mut self, job: &Deliverable, left: u64, jump: Jump) {
         let fits = jump.left < 1 << LEFT && jump.days < 1 << DAYS && jump.wasted < 1 << WASTED && jump.paid < 1 << PAID;
         if let Some(slot) = self.slot(job, left).filter(|_| fits) {
-            self.slots[slot] = pack(jump, self.generation);
+            (self.ends[slot], self.costs[slot]) = pack(jump, self.generation);
         }
     }
 }
 
-fn pack(jump: Jump, generation: u64) -> u64 {
-    let mut packed = generation;
-    for (value, bits) in [(u64::from(jump.dropped), 1), (jump.paid, PAID), (jump.wasted, WASTED), (jump.days, DAYS)] {
-        packed = packed << bits | value;
-    }
-    packed << LEFT | jump.left
+/// A jump's end and cost, its figures known to fit.
+fn pack(jump: Jump, generation: u32) -> (u32, u32) {
+    let end = (generation << 1 | u32::from(jump.dropped)) << DAYS | jump.days as u32;
+    (end << LEFT | jump.left as u32, (jump.paid as u32) << WASTED | jump.wasted as u32)
 }
 
-fn unpack(packed: u64) -> Jump {
-    let field = |shift: u32, bits: u32| packed >> shift & ((1 << bits) - 1);
+fn unpack(end: u32, cost: u32) -> Jump {
+    let field = |value: u32, shift: u32, bits: u32| u64::from(value >> shift & ((1 << bits) - 1));
     Jump {
-        left: field(0, LEFT),
-        days: field(LEFT, DAYS),
-        wasted: field(LEFT + DAYS, WASTED),
-        paid: field(LEFT + DAYS + WASTED, PAID),
-        dropped: field(LEFT + DAYS + WASTED + PAID, 1) == 1,
+        left: field(end, 0, LEFT),
+        days: field(end, LEFT, DAYS),
+        dropped: field(end, LEFT + DAYS, 1) == 1,
+        wasted: field(cost, 0, WASTED),
+        paid: field(cost, WASTED, PAID),
     }
 }
 
@@ -139,9 +144,33 @@ mod tests {
     #[test]
     fn a_jump_unpacks_as_packed() {
         let jump = Jump { days: 255, left: 4095, wasted: (1 << WASTED) - 1, paid: 200, dropped: true };
-        assert_eq!(unpack(pack(jump, 7)), jump);
-        assert_eq!(pack(jump, 7) >> (64 - GENERATION), 7);
+        let (end, cost) = pack(jump, 7);
+        assert_eq!(unpack(end, cost), jump);
+        assert_eq!(end >> (32 - GENERATION), 7);
         let small = Jump { days: 1, left: 0, wasted: 3, paid: 0, dropped: false };
-        assert_eq!(unpack(pack(small, 1)), small);
+        let (end, cost) = pack(small, (1 << GENERATION) - 1);
+        assert_eq!(unpack(end, cost), small);
+    }
+
+    #[test]
+    fn a_jump_recorded_for_other_recipes_is_never_read_even_after_the_generations_wrap() {
+        use crate::catalog::Family;
+        let recipe = |tokens| {
+            let attempt = super::super::Charge { tokens, api_micros: None, family: Family::ALL[0], relaxed_ok: false };
+            vec![Recipe { attempt, steps: vec![] }]
+        };
+        let job = Deliverable { recipe: 0, attempts: 1, steps: 0, usable: true, day: 1 };
+        let jump = Jump { days: 0, left: 100, wasted: 0, paid: 1, dropped: false };
+        let mut jumps = Jumps::default();
+        jumps.prepare(&recipe(50), 150);
+        jumps.put(&job, 150, jump);
+        assert_eq!(jumps.get(&job, 150), Some(jump));
+        // Every other path has other recipes, until the generation comes round again.
+        for path in 0..(1 << GENERATION) + 1 {
+            jumps.prepare(&recipe(51 + path % 2), 150);
+            assert_eq!(jumps.get(&job, 150), None, "path {path}");
+        }
+        jumps.prepare(&recipe(50), 150);
+        assert_eq!(jumps.get(&job, 150), None);
     }
 }
