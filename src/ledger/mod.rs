@@ -159,22 +159,6 @@ impl Recipe {
         attempts.into_iter().chain(chosen.map(|(_, &charge)| Run { charge, count: 1 }))
     }
 
-    /// The deliverable's tokens, if every charge is paid (saturating).
-    pub fn tokens(&self, job: &Deliverable) -> u64 {
-        let mut sum = self.attempt.tokens.saturating_mul(u64::from(job.attempts));
-        let mut steps = self.chosen(job.steps);
-        while steps != 0 {
-            sum = sum.saturating_add(self.steps[steps.trailing_zeros() as usize].tokens);
-            steps &= steps - 1;
-        }
-        sum
-    }
-
-    /// How many charges the deliverable has.
-    pub fn charges(&self, job: &Deliverable) -> u32 {
-        job.attempts + self.chosen(job.steps).count_ones()
-    }
-
     /// What the deliverable costs if every charge is paid.
     pub fn totals(&self, job: &Deliverable) -> Totals {
         let mut totals = Totals { jobs: 1, usable: u64::from(job.usable), ..Totals::default() };
