@@ -15,7 +15,7 @@ use super::{Deliverable, Recipe};
 const HEAD: u32 = 16;
 /// Recipes with more steps have no slots.
 const STEPS: u32 = 4;
-/// At most 1 MB of slots.
+/// At most 1 MB of slots (8 bytes each).
 const MAX_SLOTS: usize = 1 << 17;
 
 /// Field widths of a slot's two halves. Where a job ends (what the next job
@@ -94,6 +94,8 @@ impl Jumps {
         self.costs.resize(next * self.width, 0);
     }
 
+    /// The slot of `job` started with `left`: none past the listed attempts
+    /// or steps, or when the plan has no slots.
     fn slot(&self, job: &Deliverable, left: u64) -> Option<usize> {
         let block = (*self.blocks.get(job.recipe as usize)?)?;
         if job.attempts > HEAD {
@@ -104,6 +106,7 @@ impl Jumps {
         Some(shape * self.width + left as usize)
     }
 
+    /// The jump recorded for `job` started with `left`, if any.
     #[inline]
     pub fn get(&self, job: &Deliverable, left: u64) -> Option<Jump> {
         let slot = self.slot(job, left)?;
