@@ -105,7 +105,6 @@ fn ctrl_c_stops_promptly_with_130_and_leaves_earlier_outputs_untouched() {
 
 #[test]
 fn a_month_too_large_to_sum_exactly_stops_with_a_message_and_writes_nothing() {
-    let dir = tempfile::tempdir().expect("temporary directory");
     // An action at the catalog's largest token cost, 40 times a day, for 1 seat.
     let catalog = LEONARDO_TOML.replacen(
         "tokens = { each = 2500, basis = \"list\"",
@@ -113,29 +112,35 @@ fn a_month_too_large_to_sum_exactly_stops_with_a_message_and_writes_nothing() {
         1,
     );
     assert_ne!(catalog, LEONARDO_TOML, "the Veo 3 cost line was found");
-    std::fs::write(dir.path().join("huge.toml"), catalog).expect("catalog written");
-    let text = scenario("plans = [\"ultimate\"]", 1, 40.0, "veo-3", 1.0, 1);
-    std::fs::write(dir.path().join("s.toml"), text).expect("scenario written");
+    let stderr = fails_with_catalog(&catalog, &scenario("plans = [\"ultimate\"]", 1, 40.0, "veo-3", 1.0, 1));
+    // 40 x 30 x 1e12 = 1.2e15 tokens, above 2^50.
+    assert!(stderr.contains("s.toml") && stderr.contains("1200000000000000 tokens") && stderr.contains("sums exactly"));
+}
+
+/// Runs `scenario` against `catalog`, both written to a temporary folder,
+/// checks the run failed (exit code 1, no panic, no output) and returns its errors.
+fn fails_with_catalog(catalog: &str, scenario: &str) -> String {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("catalog.toml"), catalog).expect("catalog written");
+    std::fs::write(dir.path().join("s.toml"), scenario).expect("scenario written");
     let out = dir.path().join("out");
     let output = tokensim()
         .args(["run", "--quiet", "--catalog"])
-        .arg(dir.path().join("huge.toml"))
+        .arg(dir.path().join("catalog.toml"))
         .arg(dir.path().join("s.toml"))
         .arg("--out")
         .arg(&out)
         .output()
         .expect("runs");
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    // 40 x 30 x 1e12 = 1.2e15 tokens, above 2^50.
-    assert!(stderr.contains("s.toml") && stderr.contains("1200000000000000 tokens") && stderr.contains("sums exactly"));
-    assert!(!stderr.contains("panicked"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out.join("s").exists(), "no output for a failed run");
+    stderr
 }
 
 #[test]
 fn a_path_too_costly_to_sum_exactly_stops_with_a_message_and_writes_nothing() {
-    let dir = tempfile::tempdir().expect("temporary directory");
     // Essential's top-up packs at 1 token for $1,000,000: 60 Veo 3 clips a
     // month (150,000 tokens) buy about 141,500 packs, $1.4e11, above 2^48 micro-dollars.
     let pack = "pack_tokens = { value = 5000, basis = \"assumed\", source = \"pack sizes not found\" }, \
@@ -147,23 +152,9 @@ fn a_path_too_costly_to_sum_exactly_stops_with_a_message_and_writes_nothing() {
         1,
     );
     assert_ne!(catalog, LEONARDO_TOML, "Essential's pack line was found");
-    std::fs::write(dir.path().join("dear.toml"), catalog).expect("catalog written");
-    let text = scenario("plans = [\"essential\"]", 1, 2.0, "veo-3", 1.0, 1);
-    std::fs::write(dir.path().join("s.toml"), text).expect("scenario written");
-    let out = dir.path().join("out");
-    let output = tokensim()
-        .args(["run", "--quiet", "--catalog"])
-        .arg(dir.path().join("dear.toml"))
-        .arg(dir.path().join("s.toml"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = fails_with_catalog(&catalog, &scenario("plans = [\"essential\"]", 1, 2.0, "veo-3", 1.0, 1));
     assert!(stderr.contains("s.toml") && stderr.contains("micro-dollars over the horizon"), "{stderr}");
     assert!(stderr.contains("$281474976"), "{stderr}");
-    assert!(!out.join("s").exists(), "no output for a failed run");
 }
 
 #[test]

@@ -98,9 +98,6 @@ impl Ledger {
     /// the month's own. What is left at the month's end waits, in order.
     pub(super) fn run_daily_month(&mut self, month: &Month) {
         debug_assert!(self.backlog.is_empty(), "a daily plan's jobs wait in its own queue");
-        if self.months == 1 {
-            self.jumps.prepare(&self.recipes, self.terms.allowance);
-        }
         debug_assert!(days_agree(month), "a job's day differs from the day that holds it");
         self.daily.join(month, self.day + 1, self.months);
         let last = month.days.len() as u32;

@@ -59,18 +59,12 @@ pub(super) struct Jumps {
     width: usize,
     /// Stamped on every slot written; slots of other generations are empty.
     generation: u32,
-    recipes: Vec<Recipe>,
 }
 
 impl Jumps {
-    /// Ready for a path with these recipes and daily allowance; what is known
-    /// stays if they are those of the last path.
+    /// Ready for new recipes and a daily allowance: what was recorded for
+    /// others is forgotten. (The ledger calls this only when they change.)
     pub fn prepare(&mut self, recipes: &[Recipe], allowance: u64) {
-        if self.recipes == recipes && self.width as u64 == allowance + 1 {
-            return;
-        }
-        self.recipes.clear();
-        self.recipes.extend_from_slice(recipes);
         self.blocks.clear();
         self.width = (allowance + 1) as usize;
         let mut next = 0;

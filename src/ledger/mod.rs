@@ -426,10 +426,14 @@ impl Ledger {
     /// are summed, not walked, over any stretch where walking cannot change
     /// the outcome (the pools cover it, or every shortfall is bought in packs).
     pub fn run_month(&mut self, month: &Month) -> MonthTally {
-        // A path's recipes are fixed: kept at its first month, not compared every month.
-        if self.months == 0 {
+        // A path's recipes are fixed: checked at its first month only, and
+        // what a daily plan learnt of the last path's is kept if they match.
+        if self.months == 0 && self.recipes != month.recipes {
             self.recipes.clear();
             self.recipes.extend_from_slice(month.recipes);
+            if self.spends_only_today() {
+                self.jumps.prepare(&self.recipes, self.terms.allowance);
+            }
         }
         debug_assert!(self.recipes == month.recipes, "recipes change within a path");
         self.begin_month();
