@@ -10,15 +10,16 @@
 //! its charges are done, and what the month spent is what its grants left
 //! neither expired nor held. `tests/ledger_bulk.rs` pins this to the general walk.
 
-use super::jumps::Jump;
-use super::{Deliverable, JobEnd, Ledger, Month, MonthTally, Policy, Unit};
+use super::jumps::{Jump, Jumps};
+use super::{Deliverable, JobEnd, Ledger, Month, Policy, Unit};
 
-/// A deliverable, with the (absolute) day and the month it was demanded.
+/// A deliverable, with the (absolute) day it was demanded and where its
+/// shape's jumps start.
 #[derive(Debug, Clone, Copy)]
 struct Queued {
     job: Deliverable,
     since: u32,
-    month: u32,
+    base: u32,
 }
 
 /// The jobs not ended yet, in order, from `jobs[head]`; that first one has
@@ -48,18 +49,22 @@ impl DailyQueue {
         (self.jobs.len() - self.head.max(self.month_start)) as u64
     }
 
-    /// Queues the month's jobs, each with its day; `first_day` is the
-    /// month's first. Ended jobs leave the buffer once they are most of it.
-    fn join(&mut self, month: &Month, first_day: u32, number: u32) {
-        if self.head > 1024 && self.head * 2 > self.jobs.len() {
-            self.jobs.drain(..self.head);
-            self.head = 0;
-        }
+    /// Queues the month's jobs, each with its day and shape; `first_day` is
+    /// the month's first. Ended jobs leave the buffer first, so that it stays small.
+    fn join(&mut self, month: &Month, first_day: u32, jumps: &Jumps) {
+        self.jobs.drain(..self.head);
+        self.head = 0;
         self.month_start = self.jobs.len();
         // One pass, not one per day: days' lengths would be branches to mispredict.
-        let base = first_day - 1;
-        let queued = month.jobs.iter().map(|&job| Queued { job, since: base + u32::from(job.day), month: number });
+        let before = first_day - 1;
+        let queued =
+            month.jobs.iter().map(|&job| Queued { job, since: before + u32::from(job.day), base: jumps.base(&job) });
         self.jobs.extend(queued);
+    }
+
+    /// True if the job at `index` was demanded this month.
+    fn of_this_month_at(&self, index: usize) -> bool {
+        index >= self.month_start
     }
 }
 
@@ -99,7 +104,7 @@ impl Ledger {
     pub(super) fn run_daily_month(&mut self, month: &Month) {
         debug_assert!(self.backlog.is_empty(), "a daily plan's jobs wait in its own queue");
         debug_assert!(days_agree(month), "a job's day differs from the day that holds it");
-        self.daily.join(month, self.day + 1, self.months);
+        self.daily.join(month, self.day + 1, &self.jumps);
         let last = month.days.len() as u32;
         let carried = self.pools.fast;
         self.tally.demanded += month.jobs.len() as u64;
@@ -136,16 +141,20 @@ impl Ledger {
     /// jobs jump while they can, the others are walked.
     fn work_through(&mut self, last: u32) {
         while self.daily.head < self.daily.jobs.len() {
-            if self.daily.done == 0 {
+            if self.daily.done == 0 && self.jumps.records() {
                 let jobs = std::mem::take(&mut self.daily.jobs);
-                self.daily.head += self.jump_through(&jobs[self.daily.head..], last);
+                let (head, fresh) = (self.daily.head, self.daily.month_start);
+                // At most 2^20 jobs at a time: the counts summed in one word stay apart.
+                let ahead = &jobs[head..jobs.len().min(head + (1 << 20))];
+                self.daily.head += self.jump_through(ahead, fresh.saturating_sub(head), last);
                 self.daily.jobs = jobs;
                 if self.daily.head == self.daily.jobs.len() {
                     break;
                 }
             }
             let first = self.daily.jobs[self.daily.head];
-            if !self.walk_through(&first, last) {
+            let fresh = self.daily.of_this_month_at(self.daily.head);
+            if !self.walk_through(&first, fresh, last) {
                 return;
             }
             (self.daily.head, self.daily.done) = (self.daily.head + 1, 0);
@@ -160,60 +169,67 @@ impl Ledger {
     }
 
     /// Works through whole jobs, from the day each arrives, while each has a
-    /// recorded jump that ends within the month; returns how many.
-    fn jump_through(&mut self, jobs: &[Queued], last: u32) -> usize {
-        let (allowance, this_month) = (self.terms.allowance, self.months);
+    /// recorded jump that ends within the month; returns how many. Jobs from
+    /// `fresh` on were demanded this month.
+    fn jump_through(&mut self, jobs: &[Queued], fresh: usize, last: u32) -> usize {
+        let allowance = self.terms.allowance;
         let (mut day, mut left) = (self.day_of_month, self.pools.fast);
         let base = self.day - day;
-        let mut exhausted = self.tally.exhausted_day;
-        // What the jumps add to the month's tally, summed here first.
-        let mut sum = MonthTally::default();
+        // The loop is the daily walk's critical path: no branch but its
+        // exits, and the counts of jobs done usable, done abandoned and
+        // dropped in 21-bit fields of one word.
+        const USABLE: u64 = 1;
+        const ABANDONED: u64 = 1 << 21;
+        const DROPPED: u64 = 1 << 42;
+        let mut counts = 0u64;
+        // The day it first ran out, or `u32::MAX`.
+        let mut exhausted = self.tally.exhausted_day.unwrap_or(u32::MAX);
+        let (mut expired, mut charges, mut unmet, mut waiting_days) = (0, 0, 0, 0);
         let mut jumped = 0;
-        for queued in jobs {
+        for (index, queued) in jobs.iter().enumerate() {
+            // The days before it arrives expire whole.
             let arrival = queued.since.saturating_sub(base);
-            if arrival > day {
-                // The days in between expire whole.
-                sum.expired += left + allowance * u64::from(arrival - day - 1);
-                (day, left) = (arrival, allowance);
+            let idle = u64::from(arrival.saturating_sub(day));
+            let waited = 0u64.wrapping_sub(u64::from(idle > 0)); // all ones if it waited
+            expired += (left + allowance * idle).wrapping_sub(allowance) & waited;
+            left = allowance & waited | left & !waited;
+            day = day.max(arrival);
+            let jump = self.jumps.at(queued.base, left);
+            if day + jump.days > last {
+                break; // none recorded, or it ends next month
             }
-            let job = &queued.job;
-            let Some(jump) = self.jumps.get(job, left).filter(|j| day + j.days as u32 <= last) else { break };
-            if jump.days > 0 || jump.dropped {
-                exhausted.get_or_insert(day);
-            }
-            day += jump.days as u32;
+            let ran_out = jump.days > 0 || jump.dropped;
+            exhausted = exhausted.min(if ran_out { day } else { u32::MAX });
+            day += jump.days;
             left = jump.left;
-            sum.expired += jump.wasted;
-            sum.charges += jump.paid;
-            if jump.dropped {
-                sum.dropped += 1;
-                // A job from an earlier month was counted unmet there, as waiting.
-                sum.unmet += u64::from(queued.month == this_month);
-            } else {
-                sum.usable += u64::from(job.usable);
-                sum.abandoned += u64::from(!job.usable);
-                sum.waiting_days += u64::from(base + day - queued.since);
-            }
+            expired += jump.wasted;
+            charges += jump.paid;
+            let done = if queued.job.usable { USABLE } else { ABANDONED };
+            counts += if jump.dropped { DROPPED } else { done };
+            // A job from an earlier month was counted unmet there, as waiting.
+            unmet += u64::from(jump.dropped & (index >= fresh));
+            waiting_days += u64::from(!jump.dropped) * u64::from(base + day - queued.since);
             jumped += 1;
         }
         (self.day, self.day_of_month, self.pools.fast) = (base + day, day, left);
         let t = &mut self.tally;
-        t.exhausted_day = exhausted;
-        t.expired += sum.expired;
-        t.charges += sum.charges;
-        t.dropped += sum.dropped;
-        t.unmet += sum.unmet;
-        t.usable += sum.usable;
-        t.abandoned += sum.abandoned;
-        t.waiting_days += sum.waiting_days;
+        t.exhausted_day = (exhausted != u32::MAX).then_some(exhausted);
+        let count = |field: u64| counts / field & ((1 << 21) - 1);
+        t.usable += count(USABLE);
+        t.abandoned += count(ABANDONED);
+        t.dropped += count(DROPPED);
+        t.expired += expired;
+        t.charges += charges;
+        t.unmet += unmet;
+        t.waiting_days += waiting_days;
         jumped
     }
 
-    /// Works on the first job from the queue's `done`-th charge, by walking
+    /// Works on the first job (demanded this month if `fresh`) from the queue's `done`-th charge, by walking
     /// it until it ends or the month does (then its progress is kept in
     /// `done`, and false is returned). A whole job that ends within the month
     /// records its jump.
-    fn walk_through(&mut self, queued: &Queued, last: u32) -> bool {
+    fn walk_through(&mut self, queued: &Queued, fresh: bool, last: u32) -> bool {
         self.wait_for(queued);
         let (job, done) = (&queued.job, self.daily.done);
         let (day, left, expired, charges) =
@@ -221,7 +237,7 @@ impl Ledger {
         let Some(dropped) = self.walk(job, done, last) else { return false };
         if done == 0 {
             let jump = Jump {
-                days: u64::from(self.day_of_month - day),
+                days: self.day_of_month - day,
                 left: self.pools.fast,
                 wasted: self.tally.expired - expired,
                 paid: self.tally.charges - charges,
@@ -231,7 +247,7 @@ impl Ledger {
         }
         if dropped {
             self.tally.dropped += 1;
-            self.tally.unmet += u64::from(queued.month == self.months);
+            self.tally.unmet += u64::from(fresh);
         } else {
             self.complete(job.usable, queued.since);
         }

@@ -6,8 +6,10 @@
 //! plan's terms are fixed), so the exact walk records it the first time and
 //! later deliverables of the same shape reuse it, in later paths too while
 //! the recipes stay the same. Keys are dense: each recipe with at most
-//! [`STEPS`] steps has a block of slots, one per attempt count up to
-//! [`HEAD`], set of steps and allowance left.
+//! [`STEPS`] steps has a block of shapes, one per attempt count up to
+//! [`HEAD`] and set of steps, and each shape has a slot per allowance left.
+//! A job's shape is found once, when it joins the queue ([`Jumps::base`]);
+//! the chain of lookups from job to job then adds only what is left.
 
 use super::{Deliverable, Recipe};
 
@@ -20,18 +22,21 @@ const MAX_SLOTS: usize = 1 << 17;
 
 /// Field widths of a slot's two halves. Where a job ends (what the next job
 /// waits for) is apart from what it cost, so that the chain of lookups from
-/// job to job reads half the memory. An end of zero is an empty slot.
+/// job to job reads half the memory.
 const LEFT: u32 = 12;
 const DAYS: u32 = 8;
-const GENERATION: u32 = 32 - LEFT - DAYS - 1;
 const WASTED: u32 = 24;
 const PAID: u32 = 32 - WASTED;
+/// The days of an empty slot: more than any month has, so that the walk's
+/// test "does it end within the month" refuses it too.
+const NO_DAYS: u32 = (1 << DAYS) - 1;
+const EMPTY: u32 = NO_DAYS << LEFT;
 
 /// Where a whole deliverable took the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Jump {
-    /// Days later that it ended (0: the day it started).
-    pub days: u64,
+    /// Days later that it ended (0: the day it started); [`NO_DAYS`] for none recorded.
+    pub days: u32,
     /// Allowance left that day.
     pub left: u64,
     /// Allowance that expired on the days it spanned.
@@ -41,7 +46,7 @@ pub(super) struct Jump {
     pub dropped: bool,
 }
 
-/// A recipe's block of slots: where it starts, and its step count.
+/// A recipe's block of shapes: where it starts, and its step count.
 #[derive(Debug, Clone, Copy)]
 struct Block {
     first: usize,
@@ -50,24 +55,29 @@ struct Block {
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct Jumps {
-    /// Each slot's end: allowance left, days later, dropped, generation.
+    /// Each slot's end: allowance left, days later, dropped; [`EMPTY`] if none.
     ends: Vec<u32>,
     /// Each slot's cost: allowance wasted, charges paid.
     costs: Vec<u32>,
     blocks: Vec<Option<Block>>,
     /// Allowance + 1: the slots per shape.
     width: usize,
-    /// Stamped on every slot written; slots of other generations are empty.
-    generation: u32,
+    /// Slots written since `prepare`, which empties just these.
+    written: Vec<u32>,
 }
 
 impl Jumps {
     /// Ready for new recipes and a daily allowance: what was recorded for
     /// others is forgotten. (The ledger calls this only when they change.)
     pub fn prepare(&mut self, recipes: &[Recipe], allowance: u64) {
+        for &slot in &self.written {
+            self.ends[slot as usize] = EMPTY;
+        }
+        self.written.clear();
         self.blocks.clear();
         self.width = (allowance + 1) as usize;
-        let mut next = 0;
+        // Shape 0 is never written: jobs without a shape of their own look there.
+        let mut next = 1;
         for recipe in recipes {
             let steps = recipe.steps.len() as u32;
             self.blocks.push((steps <= STEPS).then_some(Block { first: next, steps }));
@@ -77,97 +87,101 @@ impl Jumps {
         }
         if allowance >= 1 << LEFT || next * self.width > MAX_SLOTS {
             self.blocks.clear();
-            return;
+            next = 0;
         }
-        self.generation += 1;
-        if self.generation >= 1 << GENERATION {
-            self.ends.fill(0);
-            self.generation = 1;
-        }
-        self.ends.resize(next * self.width, 0);
+        self.ends.resize(next * self.width, EMPTY);
         self.costs.resize(next * self.width, 0);
     }
 
-    /// The slot of `job` started with `left`: none past the listed attempts
-    /// or steps, or when the plan has no slots.
-    fn slot(&self, job: &Deliverable, left: u64) -> Option<usize> {
-        let block = (*self.blocks.get(job.recipe as usize)?)?;
-        if job.attempts > HEAD {
-            return None;
-        }
-        let steps = job.steps as usize & ((1 << block.steps) - 1);
-        let shape = block.first + ((job.attempts as usize) << block.steps) + steps;
-        Some(shape * self.width + left as usize)
+    /// False when the plan's allowance or recipes leave no room to record anything.
+    pub fn records(&self) -> bool {
+        !self.blocks.is_empty()
     }
 
-    /// The jump recorded for `job` started with `left`, if any.
+    /// Where the slots of `job`'s shape start: the empty shape 0 past the
+    /// listed attempts or steps, or when the plan has no slots.
+    pub fn base(&self, job: &Deliverable) -> u32 {
+        let shape = match self.blocks.get(job.recipe as usize) {
+            Some(&Some(block)) if job.attempts <= HEAD => {
+                let steps = job.steps as usize & ((1 << block.steps) - 1);
+                block.first + ((job.attempts as usize) << block.steps) + steps
+            }
+            _ => 0,
+        };
+        (shape * self.width) as u32
+    }
+
+    /// The jump recorded at `base` (from [`Jumps::base`]) for a job started
+    /// with `left`; its `days` are [`NO_DAYS`] if none was.
     #[inline]
-    pub fn get(&self, job: &Deliverable, left: u64) -> Option<Jump> {
-        let slot = self.slot(job, left)?;
-        let end = *self.ends.get(slot)?;
-        (end >> (32 - GENERATION) == self.generation).then(|| unpack(end, self.costs[slot]))
-    }
-
-    /// Records a jump, unless its figures do not fit a slot.
-    pub fn put(&mut self, job: &Deliverable, left: u64, jump: Jump) {
-        let fits = jump.left < 1 << LEFT && jump.days < 1 << DAYS && jump.wasted < 1 << WASTED && jump.paid < 1 << PAID;
-        if let Some(slot) = self.slot(job, left).filter(|_| fits) {
-            (self.ends[slot], self.costs[slot]) = pack(jump, self.generation);
+    pub fn at(&self, base: u32, left: u64) -> Jump {
+        let slot = base as usize + left as usize;
+        let (end, cost) = (self.ends[slot], self.costs[slot]);
+        let field = |value: u32, shift: u32, bits: u32| value >> shift & ((1 << bits) - 1);
+        Jump {
+            left: u64::from(field(end, 0, LEFT)),
+            days: field(end, LEFT, DAYS),
+            dropped: field(end, LEFT + DAYS, 1) == 1,
+            wasted: u64::from(field(cost, 0, WASTED)),
+            paid: u64::from(field(cost, WASTED, PAID)),
         }
     }
-}
 
-/// A jump's end and cost, its figures known to fit.
-fn pack(jump: Jump, generation: u32) -> (u32, u32) {
-    let end = (generation << 1 | u32::from(jump.dropped)) << DAYS | jump.days as u32;
-    (end << LEFT | jump.left as u32, (jump.paid as u32) << WASTED | jump.wasted as u32)
-}
-
-fn unpack(end: u32, cost: u32) -> Jump {
-    let field = |value: u32, shift: u32, bits: u32| u64::from(value >> shift & ((1 << bits) - 1));
-    Jump {
-        left: field(end, 0, LEFT),
-        days: field(end, LEFT, DAYS),
-        dropped: field(end, LEFT + DAYS, 1) == 1,
-        wasted: field(cost, 0, WASTED),
-        paid: field(cost, WASTED, PAID),
+    /// Records a jump, unless its figures do not fit a slot or its job has no shape.
+    pub fn put(&mut self, job: &Deliverable, left: u64, jump: Jump) {
+        let fits = jump.left < 1 << LEFT && jump.days < NO_DAYS && jump.wasted < 1 << WASTED && jump.paid < 1 << PAID;
+        let base = self.base(job) as usize;
+        if fits && base > 0 {
+            let slot = base + left as usize;
+            self.ends[slot] = (u32::from(jump.dropped) << DAYS | jump.days) << LEFT | jump.left as u32;
+            self.costs[slot] = (jump.paid as u32) << WASTED | jump.wasted as u32;
+            self.written.push(slot as u32);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Family;
 
-    #[test]
-    fn a_jump_unpacks_as_packed() {
-        let jump = Jump { days: 255, left: 4095, wasted: (1 << WASTED) - 1, paid: 200, dropped: true };
-        let (end, cost) = pack(jump, 7);
-        assert_eq!(unpack(end, cost), jump);
-        assert_eq!(end >> (32 - GENERATION), 7);
-        let small = Jump { days: 1, left: 0, wasted: 3, paid: 0, dropped: false };
-        let (end, cost) = pack(small, (1 << GENERATION) - 1);
-        assert_eq!(unpack(end, cost), small);
+    fn recipe(tokens: u64) -> Vec<Recipe> {
+        let attempt = super::super::Charge { tokens, api_micros: None, family: Family::ALL[0], relaxed_ok: false };
+        vec![Recipe { attempt, steps: vec![] }]
     }
 
     #[test]
-    fn a_jump_recorded_for_other_recipes_is_never_read_even_after_the_generations_wrap() {
-        use crate::catalog::Family;
-        let recipe = |tokens| {
-            let attempt = super::super::Charge { tokens, api_micros: None, family: Family::ALL[0], relaxed_ok: false };
-            vec![Recipe { attempt, steps: vec![] }]
-        };
+    fn a_jump_reads_back_as_recorded_and_an_empty_slot_spans_no_month() {
+        let mut jumps = Jumps::default();
+        jumps.prepare(&recipe(50), 4095);
+        let job = Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true, day: 1 };
+        let jump = Jump { days: NO_DAYS - 1, left: 4095, wasted: (1 << WASTED) - 1, paid: 255, dropped: true };
+        jumps.put(&job, 7, jump);
+        assert_eq!(jumps.at(jumps.base(&job), 7), jump);
+        assert_eq!(jumps.at(jumps.base(&job), 8).days, NO_DAYS);
+        // A job past the listed attempts has no shape: it finds nothing, and records nothing.
+        let long = Deliverable { attempts: HEAD + 1, ..job };
+        assert_eq!(jumps.base(&long), 0);
+        jumps.put(&long, 7, jump);
+        assert_eq!(jumps.at(jumps.base(&long), 7).days, NO_DAYS);
+    }
+
+    #[test]
+    fn a_jump_recorded_for_other_recipes_or_allowances_is_never_read() {
         let job = Deliverable { recipe: 0, attempts: 1, steps: 0, usable: true, day: 1 };
         let jump = Jump { days: 0, left: 100, wasted: 0, paid: 1, dropped: false };
         let mut jumps = Jumps::default();
-        jumps.prepare(&recipe(50), 150);
-        jumps.put(&job, 150, jump);
-        assert_eq!(jumps.get(&job, 150), Some(jump));
-        // Every other path has other recipes, until the generation comes round again.
-        for path in 0..(1 << GENERATION) + 1 {
-            jumps.prepare(&recipe(51 + path % 2), 150);
-            assert_eq!(jumps.get(&job, 150), None, "path {path}");
+        for path in 0..20u64 {
+            jumps.prepare(&recipe(50 + path % 2), 150 + path % 3);
+            assert_eq!(jumps.at(jumps.base(&job), 150).days, NO_DAYS, "path {path}");
+            jumps.put(&job, 150, jump);
+            assert_eq!(jumps.at(jumps.base(&job), 150), jump);
         }
-        jumps.prepare(&recipe(50), 150);
-        assert_eq!(jumps.get(&job, 150), None);
+        assert_eq!(jumps.ends.iter().filter(|&&end| end != EMPTY).count(), 1);
+        // Allowances of 4,096 tokens and more have no slots at all.
+        jumps.prepare(&recipe(50), 4096);
+        assert!(!jumps.records() && jumps.ends.is_empty());
+        jumps.put(&job, 150, jump);
+        assert!(jumps.ends.is_empty());
     }
 }
