@@ -214,7 +214,7 @@ impl Ledger {
         (self.day, self.day_of_month, self.pools.fast) = (base + day, day, left);
         let t = &mut self.tally;
         t.exhausted_day = (exhausted != u32::MAX).then_some(exhausted);
-        let count = |field: u64| counts / field & ((1 << 21) - 1);
+        let count = |field: u64| (counts / field) & ((1 << 21) - 1);
         t.usable += count(USABLE);
         t.abandoned += count(ABANDONED);
         t.dropped += count(DROPPED);
