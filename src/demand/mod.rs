@@ -5,6 +5,8 @@
 //! each month may be a burst month (one draw per seat), each day's count is
 //! one table draw (working or not, and how many), and each deliverable's
 //! whole outcome (workflow, attempts, steps, hence its charges) is one more.
+//! A month draws all its days' counts first, then its deliverables in order,
+//! so that one seat's month is one loop with no exit per day.
 //! The tables hold the exact probabilities; rare outcomes are resolved by
 //! further exact draws (see `day_count` and `outcome`).
 
@@ -46,9 +48,18 @@ pub struct MonthWork {
     pub days: Vec<Day>,
     pub total: Totals,
     bursts: Vec<bool>,
+    /// Each day's count, seat by seat.
+    counts: Vec<u64>,
+    /// One seat's month: each job's day (and 16 more slots, see `Listed`),
+    /// and the sums over the jobs before each, so that a day's totals are a difference.
+    day_of: Vec<u16>,
+    sums_before: Vec<Sums>,
     /// Jobs to lay out at the start of the next month: a little more than the last one had.
     room: usize,
 }
+
+/// Sums over jobs: `charges << 32 | usable` (as `Entry` tallies them), tokens, micro-dollars.
+type Sums = [u64; 3];
 
 impl MonthWork {
     /// The month as the ledgers take it.
@@ -136,47 +147,117 @@ impl Profile {
         work.bursts.clear();
         work.bursts
             .extend(self.seats.iter().map(|s| s.burst_probability > 0.0 && rng.random::<f64>() < s.burst_probability));
-        let mut jobs = Jobs::new(&mut work.jobs, work.room);
         let bursts = &work.bursts;
-        // One seat (the common case) has its tables picked once a month.
+        let tables =
+            || self.seats.iter().zip(bursts).map(|(seat, &burst)| (&seat.days[usize::from(burst)], &seat.outcomes));
+        work.counts.clear();
+        for _ in 0..days {
+            work.counts.extend(tables().map(|(counts, _)| counts.sample(rng)));
+        }
         match &self.seats[..] {
-            [seat] => {
-                let tables = (&seat.days[usize::from(bursts[0])], &seat.outcomes);
-                self.days(days, || std::iter::once(tables), rng, &mut jobs, &mut work.days)
-            }
-            seats => {
-                let tables =
-                    || seats.iter().zip(bursts).map(|(seat, &burst)| (&seat.days[usize::from(burst)], &seat.outcomes));
-                self.days(days, tables, rng, &mut jobs, &mut work.days)
+            [seat] => self.one_seat(&seat.outcomes, rng, work),
+            _ => {
+                let mut jobs = Jobs::new(&mut work.jobs, work.room);
+                let mut counts = work.counts.iter();
+                for day in 1..=days as u16 {
+                    let start = jobs.len;
+                    let mut totals = Totals::default();
+                    for ((_, outcomes), &count) in tables().zip(&mut counts) {
+                        outcomes.fill(jobs.next(count), day, &self.recipes, rng, &mut totals);
+                    }
+                    totals.jobs = (jobs.len - start) as u64;
+                    work.days.push(Day { end: jobs.len as u32, totals });
+                }
+                work.room = jobs.finish();
             }
         }
-        work.room = jobs.finish();
-        // Summed apart: the day loop has enough to keep in registers.
+        // Summed apart: the loops have enough to keep in registers.
         work.total = work.days.iter().fold(Totals::default(), |mut total, day| {
             total.add(&day.totals);
             total
         });
     }
 
-    /// Draws `days` days, each seat's count then its deliverables; `seats`
-    /// gives each seat's tables.
-    #[inline]
-    fn days<'p, R: Rng + ?Sized, S: Iterator<Item = (&'p DayCount, &'p Outcomes)>>(
-        &self,
-        days: u32,
-        seats: impl Fn() -> S,
-        rng: &mut R,
-        jobs: &mut Jobs,
-        list: &mut Vec<Day>,
-    ) {
-        for day in 1..=days as u16 {
-            let start = jobs.len;
-            let mut totals = Totals::default();
-            for (counts, outcomes) in seats() {
-                outcomes.fill(jobs.next(counts.sample(rng)), day, &self.recipes, rng, &mut totals);
+    /// One seat's deliverables, its days' counts drawn: in one loop over the
+    /// month where plain sums hold, else day by day.
+    fn one_seat<R: Rng + ?Sized>(&self, outcomes: &Outcomes, rng: &mut R, work: &mut MonthWork) {
+        let mut total = 0u64;
+        for &count in &work.counts {
+            total = total.checked_add(count).expect("capacity overflow");
+        }
+        let mut jobs = Jobs::new(&mut work.jobs, 0);
+        jobs.next(total);
+        let jobs = jobs.buffer;
+        if outcomes.plain_limit() >= total {
+            Listed { jobs, day_of: &mut work.day_of, sums_before: &mut work.sums_before }.month(
+                &work.counts,
+                outcomes,
+                rng,
+                &mut work.days,
+            );
+            return;
+        }
+        let mut start = 0;
+        for (day, &count) in (1..).zip(&work.counts) {
+            let end = start + count as usize;
+            let mut totals = Totals { jobs: count, ..Totals::default() };
+            outcomes.fill(&mut jobs[start..end], day, &self.recipes, rng, &mut totals);
+            work.days.push(Day { end: end as u32, totals });
+            start = end;
+        }
+    }
+}
+
+/// One seat's month where every outcome is final and plain sums hold for
+/// all its deliverables: the buffers it is drawn into.
+struct Listed<'a> {
+    jobs: &'a mut [Deliverable],
+    day_of: &'a mut Vec<u16>,
+    sums_before: &'a mut Vec<Sums>,
+}
+
+impl Listed<'_> {
+    /// A day's jobs rarely number more than this: each day's number is
+    /// written over this many slots at once, and later days overwrite the rest.
+    const DAY_SPAN: usize = 16;
+
+    /// Draws every deliverable in one loop, then each day's totals as a
+    /// difference of sums: no branch depends on a day's count.
+    fn month<R: Rng + ?Sized>(self, counts: &[u64], outcomes: &Outcomes, rng: &mut R, days: &mut Vec<Day>) {
+        let n = self.jobs.len();
+        self.day_of.clear();
+        self.day_of.resize(n + Self::DAY_SPAN, 0);
+        let mut start = 0;
+        for (day, &count) in (1..).zip(counts) {
+            self.day_of[start..start + Self::DAY_SPAN].fill(day);
+            if count as usize > Self::DAY_SPAN {
+                self.day_of[start..start + count as usize].fill(day);
             }
-            totals.jobs = (jobs.len - start) as u64;
-            list.push(Day { end: jobs.len as u32, totals });
+            start += count as usize;
+        }
+        self.sums_before.clear();
+        self.sums_before.resize(n + 1, [0; 3]);
+        let mut sums = [0u64; 3];
+        for ((slot, &day), before) in self.jobs.iter_mut().zip(&*self.day_of).zip(&mut self.sums_before[1..]) {
+            let entry = outcomes.draw(rng);
+            sums = [sums[0] + entry.tally, sums[1] + entry.tokens, sums[2] + entry.micros];
+            *before = sums;
+            *slot = Deliverable { day, ..entry.job };
+        }
+        let mut start = 0;
+        for &count in counts {
+            let end = start + count as usize;
+            let (a, b) = (self.sums_before[start], self.sums_before[end]);
+            let tally = b[0] - a[0];
+            let totals = Totals {
+                jobs: count,
+                usable: tally & u64::from(u32::MAX),
+                charges: tally >> 32,
+                tokens: b[1] - a[1],
+                micros: b[2] - a[2],
+            };
+            days.push(Day { end: end as u32, totals });
+            start = end;
         }
     }
 }

@@ -57,7 +57,7 @@ pub struct Entry {
     pub tokens: u64,
     pub micros: u64,
     /// `charges << 32 | usable`: both counts in one add (see [`Outcomes::fits`]).
-    tally: u64,
+    pub(super) tally: u64,
     pub charges: u32,
     resolve: Resolve,
 }
@@ -250,6 +250,12 @@ impl Outcomes {
     #[inline]
     fn fits(&self, count: u64, totals: &Totals) -> bool {
         count <= self.plain_limit && totals.tokens.max(totals.micros) <= u64::MAX / 2
+    }
+
+    /// Most outcomes that can be drawn with plain sums from zero (see
+    /// [`Outcomes::fits`]); 0 if some needs further draws.
+    pub(super) fn plain_limit(&self) -> u64 {
+        self.plain_limit
     }
 
     /// Draws one outcome: final as listed, or to be completed by [`Outcomes::resolved`].
