@@ -151,12 +151,16 @@ impl Profile {
         let tables =
             || self.seats.iter().zip(bursts).map(|(seat, &burst)| (&seat.days[usize::from(burst)], &seat.outcomes));
         work.counts.clear();
-        for _ in 0..days {
-            work.counts.extend(tables().map(|(counts, _)| counts.sample(rng)));
-        }
         match &self.seats[..] {
-            [seat] => self.one_seat(&seat.outcomes, rng, work),
+            [seat] => {
+                let counts = &seat.days[usize::from(bursts[0])];
+                work.counts.extend((0..days).map(|_| counts.sample(rng)));
+                self.one_seat(&seat.outcomes, rng, work);
+            }
             _ => {
+                for _ in 0..days {
+                    work.counts.extend(tables().map(|(counts, _)| counts.sample(rng)));
+                }
                 let mut jobs = Jobs::new(&mut work.jobs, work.room);
                 let mut counts = work.counts.iter();
                 for day in 1..=days as u16 {
