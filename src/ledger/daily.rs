@@ -7,8 +7,8 @@
 //! shape and starting allowance have been seen before takes its recorded
 //! jump (`jumps`); any other is walked, its attempts paid as one run, and
 //! records its jump. A waiting job is the deliverable itself plus how many of
-//! its charges are done, and what the month spent is what its grants left
-//! neither expired nor held. `tests/ledger_bulk.rs` pins this to the general walk.
+//! its charges are done, and what expired in the month is what its grants
+//! left neither spent nor held. `tests/ledger_bulk.rs` pins this to the general walk.
 
 use super::jumps::{Jump, Jumps};
 use super::{Deliverable, JobEnd, Ledger, Month, Policy, Unit};
@@ -115,17 +115,18 @@ impl Ledger {
         }
         // Every day's grant is spent, expires, or is held at the month's end.
         let granted = self.terms.allowance * u64::from(last);
-        let spent = carried + granted - self.tally.expired - self.pools.fast;
+        let spent = self.tally.spent;
         let (t, f) = (&mut self.tally, &mut self.flows);
-        (t.granted, t.spent, t.from_fast) = (granted, spent, spent);
+        t.expired = carried + granted - spent - self.pools.fast;
+        (t.granted, t.from_fast) = (granted, spent);
         f.granted += granted;
         f.spent += spent;
         f.expired += t.expired;
     }
 
-    /// The next day: what is left of today's allowance expires, and a new one is granted.
+    /// The next day: what is left of today's allowance expires (the month
+    /// counts it at its end), and a new one is granted.
     fn next_day(&mut self) {
-        self.tally.expired += self.pools.fast;
         self.pools.fast = self.terms.allowance;
         self.day += 1;
         self.day_of_month += 1;
@@ -184,15 +185,12 @@ impl Ledger {
         let mut counts = 0u64;
         // The day it first ran out, or `u32::MAX`.
         let mut exhausted = self.tally.exhausted_day.unwrap_or(u32::MAX);
-        let (mut expired, mut charges, mut unmet, mut waiting_days) = (0, 0, 0, 0);
+        let (mut spent, mut charges, mut unmet, mut waiting_days) = (0, 0, 0, 0);
         let mut jumped = 0;
         for (index, queued) in jobs.iter().enumerate() {
-            // The days before it arrives expire whole.
+            // The days before it arrives expire whole: it starts a day afresh.
             let arrival = queued.since.saturating_sub(base);
-            let idle = u64::from(arrival.saturating_sub(day));
-            let waited = 0u64.wrapping_sub(u64::from(idle > 0)); // all ones if it waited
-            expired += (left + allowance * idle).wrapping_sub(allowance) & waited;
-            left = allowance & waited | left & !waited;
+            left = if arrival > day { allowance } else { left };
             day = day.max(arrival);
             let jump = self.jumps.at(queued.base, left);
             if day + jump.days > last {
@@ -202,7 +200,7 @@ impl Ledger {
             exhausted = exhausted.min(if ran_out { day } else { u32::MAX });
             day += jump.days;
             left = jump.left;
-            expired += jump.wasted;
+            spent += jump.spent;
             charges += jump.paid;
             let done = if queued.job.usable { USABLE } else { ABANDONED };
             counts += if jump.dropped { DROPPED } else { done };
@@ -218,7 +216,7 @@ impl Ledger {
         t.usable += count(USABLE);
         t.abandoned += count(ABANDONED);
         t.dropped += count(DROPPED);
-        t.expired += expired;
+        t.spent += spent;
         t.charges += charges;
         t.unmet += unmet;
         t.waiting_days += waiting_days;
@@ -232,14 +230,13 @@ impl Ledger {
     fn walk_through(&mut self, queued: &Queued, fresh: bool, last: u32) -> bool {
         self.wait_for(queued);
         let (job, done) = (&queued.job, self.daily.done);
-        let (day, left, expired, charges) =
-            (self.day_of_month, self.pools.fast, self.tally.expired, self.tally.charges);
+        let (day, left, spent, charges) = (self.day_of_month, self.pools.fast, self.tally.spent, self.tally.charges);
         let Some(dropped) = self.walk(job, done, last) else { return false };
         if done == 0 {
             let jump = Jump {
                 days: self.day_of_month - day,
                 left: self.pools.fast,
-                wasted: self.tally.expired - expired,
+                spent: self.tally.spent - spent,
                 paid: self.tally.charges - charges,
                 dropped,
             };
@@ -278,6 +275,7 @@ impl Ledger {
     fn serve(&mut self, job: &Deliverable, done: u32) -> Served {
         let recipe = &self.recipes[job.recipe as usize];
         let fast = &mut self.pools.fast;
+        let before = *fast;
         let mut paid = done;
         let refused = 'pay: {
             if paid < job.attempts {
@@ -307,6 +305,7 @@ impl Ledger {
             None
         };
         self.tally.charges += u64::from(paid - done);
+        self.tally.spent += before - *fast;
         let Some(charge) = refused else { return Served::Done };
         self.tally.exhausted_day.get_or_insert(self.day_of_month);
         match self.stopped(&charge) {

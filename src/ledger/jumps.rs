@@ -1,6 +1,6 @@
 //! A memo for daily plans: a deliverable started with `left` of today's
-//! allowance ends how many days later, with how much left, having let how
-//! much expire on the way and paid how many charges, or dropped?
+//! allowance ends how many days later, with how much left, having spent how
+//! much on how many charges, or dropped?
 //!
 //! The answer depends only on the deliverable's charges and on `left` (the
 //! plan's terms are fixed), so the exact walk records it the first time and
@@ -25,8 +25,8 @@ const MAX_SLOTS: usize = 1 << 17;
 /// job to job reads half the memory.
 const LEFT: u32 = 12;
 const DAYS: u32 = 8;
-const WASTED: u32 = 24;
-const PAID: u32 = 32 - WASTED;
+const SPENT: u32 = 24;
+const PAID: u32 = 32 - SPENT;
 /// The days of an empty slot: more than any month has, so that the walk's
 /// test "does it end within the month" refuses it too.
 const NO_DAYS: u32 = (1 << DAYS) - 1;
@@ -39,8 +39,8 @@ pub(super) struct Jump {
     pub days: u32,
     /// Allowance left that day.
     pub left: u64,
-    /// Allowance that expired on the days it spanned.
-    pub wasted: u64,
+    /// Allowance it spent on its charges.
+    pub spent: u64,
     /// Charges paid.
     pub paid: u64,
     pub dropped: bool,
@@ -57,7 +57,7 @@ struct Block {
 pub(super) struct Jumps {
     /// Each slot's end: allowance left, days later, dropped; [`EMPTY`] if none.
     ends: Vec<u32>,
-    /// Each slot's cost: allowance wasted, charges paid.
+    /// Each slot's cost: allowance spent, charges paid.
     costs: Vec<u32>,
     blocks: Vec<Option<Block>>,
     /// Allowance + 1: the slots per shape.
@@ -122,19 +122,19 @@ impl Jumps {
             left: u64::from(field(end, 0, LEFT)),
             days: field(end, LEFT, DAYS),
             dropped: field(end, LEFT + DAYS, 1) == 1,
-            wasted: u64::from(field(cost, 0, WASTED)),
-            paid: u64::from(field(cost, WASTED, PAID)),
+            spent: u64::from(field(cost, 0, SPENT)),
+            paid: u64::from(field(cost, SPENT, PAID)),
         }
     }
 
     /// Records a jump, unless its figures do not fit a slot or its job has no shape.
     pub fn put(&mut self, job: &Deliverable, left: u64, jump: Jump) {
-        let fits = jump.left < 1 << LEFT && jump.days < NO_DAYS && jump.wasted < 1 << WASTED && jump.paid < 1 << PAID;
+        let fits = jump.left < 1 << LEFT && jump.days < NO_DAYS && jump.spent < 1 << SPENT && jump.paid < 1 << PAID;
         let base = self.base(job) as usize;
         if fits && base > 0 {
             let slot = base + left as usize;
             self.ends[slot] = (u32::from(jump.dropped) << DAYS | jump.days) << LEFT | jump.left as u32;
-            self.costs[slot] = (jump.paid as u32) << WASTED | jump.wasted as u32;
+            self.costs[slot] = (jump.paid as u32) << SPENT | jump.spent as u32;
             self.written.push(slot as u32);
         }
     }
@@ -155,7 +155,7 @@ mod tests {
         let mut jumps = Jumps::default();
         jumps.prepare(&recipe(50), 4095);
         let job = Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true, day: 1 };
-        let jump = Jump { days: NO_DAYS - 1, left: 4095, wasted: (1 << WASTED) - 1, paid: 255, dropped: true };
+        let jump = Jump { days: NO_DAYS - 1, left: 4095, spent: (1 << SPENT) - 1, paid: 255, dropped: true };
         jumps.put(&job, 7, jump);
         assert_eq!(jumps.at(jumps.base(&job), 7), jump);
         assert_eq!(jumps.at(jumps.base(&job), 8).days, NO_DAYS);
@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn a_jump_recorded_for_other_recipes_or_allowances_is_never_read() {
         let job = Deliverable { recipe: 0, attempts: 1, steps: 0, usable: true, day: 1 };
-        let jump = Jump { days: 0, left: 100, wasted: 0, paid: 1, dropped: false };
+        let jump = Jump { days: 0, left: 100, spent: 50, paid: 1, dropped: false };
         let mut jumps = Jumps::default();
         for path in 0..20u64 {
             jumps.prepare(&recipe(50 + path % 2), 150 + path % 3);
