@@ -17,6 +17,8 @@ use super::{Deliverable, Recipe};
 const HEAD: u32 = 16;
 /// Recipes with more steps have no slots.
 const STEPS: u32 = 4;
+/// A recipe's rows of bases: attempt counts 0 to `HEAD` and beyond, by set of steps.
+const ROWS: usize = ((HEAD + 2) as usize) << STEPS;
 /// At most 1 MB of slots (8 bytes each).
 const MAX_SLOTS: usize = 1 << 17;
 
@@ -60,6 +62,9 @@ pub(super) struct Jumps {
     /// Each slot's cost: allowance spent, charges paid.
     costs: Vec<u32>,
     blocks: Vec<Option<Block>>,
+    /// Each recipe's [`ROWS`] bases, by attempt count (up to `HEAD`, then
+    /// beyond) and set of steps: a job's base is one lookup.
+    bases: Vec<u32>,
     /// Allowance + 1: the slots per shape.
     width: usize,
     /// Slots written since `prepare`, which empties just these.
@@ -91,6 +96,19 @@ impl Jumps {
         }
         self.ends.resize(next * self.width, EMPTY);
         self.costs.resize(next * self.width, 0);
+        self.bases.clear();
+        for block in &self.blocks {
+            self.bases.extend((0..ROWS).map(|row| {
+                let (attempts, set) = (row >> STEPS, row & ((1 << STEPS) - 1));
+                let shape = match block {
+                    Some(block) if attempts <= HEAD as usize => {
+                        block.first + (attempts << block.steps) + (set & ((1 << block.steps) - 1))
+                    }
+                    _ => 0,
+                };
+                (shape * self.width) as u32
+            }));
+        }
     }
 
     /// False when the plan's allowance or recipes leave no room to record anything.
@@ -100,15 +118,12 @@ impl Jumps {
 
     /// Where the slots of `job`'s shape start: the empty shape 0 past the
     /// listed attempts or steps, or when the plan has no slots.
+    #[inline]
     pub fn base(&self, job: &Deliverable) -> u32 {
-        let shape = match self.blocks.get(job.recipe as usize) {
-            Some(&Some(block)) if job.attempts <= HEAD => {
-                let steps = job.steps as usize & ((1 << block.steps) - 1);
-                block.first + ((job.attempts as usize) << block.steps) + steps
-            }
-            _ => 0,
-        };
-        (shape * self.width) as u32
+        // Steps past a recipe's own are not done, and its rows ignore them.
+        let row = (job.attempts.min(HEAD + 1) as usize) << STEPS | job.steps as usize & ((1 << STEPS) - 1);
+        let index = (job.recipe as usize).saturating_mul(ROWS).saturating_add(row);
+        self.bases.get(index).copied().unwrap_or(0)
     }
 
     /// The jump recorded at `base` (from [`Jumps::base`]) for a job started
@@ -164,6 +179,28 @@ mod tests {
         assert_eq!(jumps.base(&long), 0);
         jumps.put(&long, 7, jump);
         assert_eq!(jumps.at(jumps.base(&long), 7).days, NO_DAYS);
+    }
+
+    #[test]
+    fn a_jobs_base_ignores_steps_its_recipe_lacks_and_is_distinct_per_shape() {
+        let mut jumps = Jumps::default();
+        let charge =
+            |tokens| super::super::Charge { tokens, api_micros: None, family: Family::ALL[0], relaxed_ok: false };
+        let one_step = Recipe { attempt: charge(10), steps: vec![charge(5)] };
+        jumps.prepare(&[one_step.clone(), one_step], 150);
+        let job = |recipe, attempts, steps| Deliverable { recipe, attempts, steps, usable: true, day: 1 };
+        assert_eq!(jumps.base(&job(0, 3, 0b1)), jumps.base(&job(0, 3, 0b1111_1111)));
+        assert_eq!(jumps.base(&job(2, 3, 0)), 0, "no such recipe");
+        let mut bases: Vec<u32> = (0..2)
+            .flat_map(|recipe| {
+                (0..=HEAD).flat_map(move |attempts| (0..2).map(move |steps| job(recipe, attempts, steps)))
+            })
+            .map(|job| jumps.base(&job))
+            .collect();
+        assert!(bases.iter().all(|&base| base > 0 && base as usize % 151 == 0));
+        bases.sort_unstable();
+        bases.dedup();
+        assert_eq!(bases.len(), 2 * 17 * 2, "one base per recipe, attempt count and set of steps");
     }
 
     #[test]
