@@ -96,18 +96,20 @@ impl Jumps {
         }
         self.ends.resize(next * self.width, EMPTY);
         self.costs.resize(next * self.width, 0);
+        // Paths whose recipes differ rebuild this for each path: row by row,
+        // each the row's first base plus the same offset per set of steps.
         self.bases.clear();
-        for block in &self.blocks {
-            self.bases.extend((0..ROWS).map(|row| {
-                let (attempts, set) = (row >> STEPS, row & ((1 << STEPS) - 1));
-                let shape = match block {
-                    Some(block) if attempts <= HEAD as usize => {
-                        block.first + (attempts << block.steps) + (set & ((1 << block.steps) - 1))
-                    }
-                    _ => 0,
-                };
-                (shape * self.width) as u32
-            }));
+        self.bases.resize(self.blocks.len() * ROWS, 0);
+        for (block, rows) in self.blocks.iter().zip(self.bases.chunks_exact_mut(ROWS)) {
+            let Some(block) = block else { continue };
+            let offsets: [u32; 1 << STEPS] =
+                std::array::from_fn(|set| ((set & ((1 << block.steps) - 1)) * self.width) as u32);
+            for (attempts, row) in rows.chunks_exact_mut(1 << STEPS).take(HEAD as usize + 1).enumerate() {
+                let first = ((block.first + (attempts << block.steps)) * self.width) as u32;
+                for (base, offset) in row.iter_mut().zip(offsets) {
+                    *base = first + offset;
+                }
+            }
         }
     }
 
