@@ -175,7 +175,8 @@ impl Ledger {
     fn jump_through(&mut self, jobs: &[Queued], fresh: usize, last: u32) -> usize {
         let allowance = self.terms.allowance;
         let (mut day, mut left) = (self.day_of_month, self.pools.fast);
-        let base = self.day - day;
+        // The (absolute) day before the month's first.
+        let before = self.day - day;
         // The loop is the daily walk's critical path: no branch but its
         // exits, and the counts of jobs done usable, done abandoned and
         // dropped in 21-bit fields of one word.
@@ -189,7 +190,7 @@ impl Ledger {
         let mut jumped = 0;
         for (index, queued) in jobs.iter().enumerate() {
             // The days before it arrives expire whole: it starts a day afresh.
-            let arrival = queued.since.saturating_sub(base);
+            let arrival = queued.since.saturating_sub(before);
             left = if arrival > day { allowance } else { left };
             day = day.max(arrival);
             let jump = self.jumps.at(queued.base, left);
@@ -206,10 +207,10 @@ impl Ledger {
             counts += if jump.dropped { DROPPED } else { done };
             // A job from an earlier month was counted unmet there, as waiting.
             unmet += u64::from(jump.dropped & (index >= fresh));
-            waiting_days += u64::from(!jump.dropped) * u64::from(base + day - queued.since);
+            waiting_days += u64::from(!jump.dropped) * u64::from(before + day - queued.since);
             jumped += 1;
         }
-        (self.day, self.day_of_month, self.pools.fast) = (base + day, day, left);
+        (self.day, self.day_of_month, self.pools.fast) = (before + day, day, left);
         let t = &mut self.tally;
         t.exhausted_day = (exhausted != u32::MAX).then_some(exhausted);
         let count = |field: u64| (counts / field) & ((1 << 21) - 1);
@@ -223,10 +224,10 @@ impl Ledger {
         jumped
     }
 
-    /// Works on the first job (demanded this month if `fresh`) from the queue's `done`-th charge, by walking
+    /// Works on the first job from the queue's `done`-th charge, by walking
     /// it until it ends or the month does (then its progress is kept in
     /// `done`, and false is returned). A whole job that ends within the month
-    /// records its jump.
+    /// records its jump. A `fresh` job was demanded this month.
     fn walk_through(&mut self, queued: &Queued, fresh: bool, last: u32) -> bool {
         self.wait_for(queued);
         let (job, done) = (&queued.job, self.daily.done);
