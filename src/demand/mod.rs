@@ -54,8 +54,6 @@ pub struct MonthWork {
     /// and the sums over the jobs before each, so that a day's totals are a difference.
     day_of: Vec<u16>,
     sums_before: Vec<Sums>,
-    /// Jobs to lay out at the start of the next month: a little more than the last one had.
-    room: usize,
 }
 
 /// Sums over jobs: `charges << 32 | usable` (as `Entry` tallies them), tokens, micro-dollars.
@@ -139,8 +137,8 @@ impl Profile {
     }
 
     /// Draws a month of `days` days into `work`: which seats have a burst,
-    /// then day by day each seat's count and deliverables. (Out of line:
-    /// inlining buys nothing per month, and profiles then show it.)
+    /// then every day's count, seat by seat, then the deliverables in order.
+    /// (Out of line: inlining buys nothing per month, and profiles then show it.)
     #[inline(never)]
     pub fn month<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork) {
         work.days.clear();
@@ -151,28 +149,42 @@ impl Profile {
         let tables =
             || self.seats.iter().zip(bursts).map(|(seat, &burst)| (&seat.days[usize::from(burst)], &seat.outcomes));
         work.counts.clear();
+        if let [seat] = &self.seats[..] {
+            // One seat (the common case) has its table picked once a month.
+            let counts = &seat.days[usize::from(bursts[0])];
+            work.counts.extend((0..days).map(|_| counts.sample(rng)));
+        } else {
+            for _ in 0..days {
+                work.counts.extend(tables().map(|(counts, _)| counts.sample(rng)));
+            }
+        }
+        // The counts known, the jobs are laid out once, and each draw writes its slot.
+        let total = work.counts.iter().try_fold(0u64, |total, &count| total.checked_add(count));
+        let total = total.and_then(|total| usize::try_from(total).ok()).expect("capacity overflow");
+        work.jobs.clear();
+        work.jobs.resize(total, BLANK);
         match &self.seats[..] {
-            [seat] => {
-                let counts = &seat.days[usize::from(bursts[0])];
-                work.counts.extend((0..days).map(|_| counts.sample(rng)));
-                self.one_seat(&seat.outcomes, rng, work);
+            [seat] if seat.outcomes.plain_limit() >= total as u64 => {
+                Listed { jobs: &mut work.jobs, day_of: &mut work.day_of, sums_before: &mut work.sums_before }.month(
+                    &work.counts,
+                    &seat.outcomes,
+                    rng,
+                    &mut work.days,
+                )
             }
             _ => {
-                for _ in 0..days {
-                    work.counts.extend(tables().map(|(counts, _)| counts.sample(rng)));
-                }
-                let mut jobs = Jobs::new(&mut work.jobs, work.room);
                 let mut counts = work.counts.iter();
+                let mut end = 0;
                 for day in 1..=days as u16 {
-                    let start = jobs.len;
-                    let mut totals = Totals::default();
+                    let (start, mut totals) = (end, Totals::default());
                     for ((_, outcomes), &count) in tables().zip(&mut counts) {
-                        outcomes.fill(jobs.next(count), day, &self.recipes, rng, &mut totals);
+                        let slots = &mut work.jobs[end..end + count as usize];
+                        outcomes.fill(slots, day, &self.recipes, rng, &mut totals);
+                        end += count as usize;
                     }
-                    totals.jobs = (jobs.len - start) as u64;
-                    work.days.push(Day { end: jobs.len as u32, totals });
+                    totals.jobs = (end - start) as u64;
+                    work.days.push(Day { end: end as u32, totals });
                 }
-                work.room = jobs.finish();
             }
         }
         // Summed apart: the loops have enough to keep in registers.
@@ -180,35 +192,6 @@ impl Profile {
             total.add(&day.totals);
             total
         });
-    }
-
-    /// One seat's deliverables, its days' counts drawn: in one loop over the
-    /// month where plain sums hold, else day by day.
-    fn one_seat<R: Rng + ?Sized>(&self, outcomes: &Outcomes, rng: &mut R, work: &mut MonthWork) {
-        let mut total = 0u64;
-        for &count in &work.counts {
-            total = total.checked_add(count).expect("capacity overflow");
-        }
-        let mut jobs = Jobs::new(&mut work.jobs, 0);
-        jobs.next(total);
-        let jobs = jobs.buffer;
-        if outcomes.plain_limit() >= total {
-            Listed { jobs, day_of: &mut work.day_of, sums_before: &mut work.sums_before }.month(
-                &work.counts,
-                outcomes,
-                rng,
-                &mut work.days,
-            );
-            return;
-        }
-        let mut start = 0;
-        for (day, &count) in (1..).zip(&work.counts) {
-            let end = start + count as usize;
-            let mut totals = Totals { jobs: count, ..Totals::default() };
-            outcomes.fill(&mut jobs[start..end], day, &self.recipes, rng, &mut totals);
-            work.days.push(Day { end: end as u32, totals });
-            start = end;
-        }
     }
 }
 
@@ -266,40 +249,8 @@ impl Listed<'_> {
     }
 }
 
-/// A month's jobs written in place: the buffer is laid out with blanks once
-/// a month, so that a day's draws write to a slice with no capacity checks.
-struct Jobs<'a> {
-    buffer: &'a mut Vec<Deliverable>,
-    /// Jobs written so far.
-    len: usize,
-}
-
-impl<'a> Jobs<'a> {
-    const BLANK: Deliverable = Deliverable { recipe: 0, attempts: 0, steps: 0, usable: false, day: 0 };
-
-    fn new(buffer: &'a mut Vec<Deliverable>, room: usize) -> Self {
-        buffer.clear();
-        buffer.resize(room, Self::BLANK);
-        Jobs { buffer, len: 0 }
-    }
-
-    /// The slots of the next `count` jobs, laying out more blanks if needed.
-    #[inline]
-    fn next(&mut self, count: u64) -> &mut [Deliverable] {
-        let start = self.len;
-        self.len = usize::try_from(count).ok().and_then(|n| start.checked_add(n)).expect("capacity overflow");
-        if self.len > self.buffer.len() {
-            self.buffer.resize(self.len.max(2 * self.buffer.len()), Self::BLANK);
-        }
-        &mut self.buffer[start..self.len]
-    }
-
-    /// Leaves exactly the jobs written, and returns the room for next month.
-    fn finish(self) -> usize {
-        self.buffer.truncate(self.len);
-        self.len + self.len / 4 + 16
-    }
-}
+/// A slot of the month's job buffer before its draw writes it.
+const BLANK: Deliverable = Deliverable { recipe: 0, attempts: 0, steps: 0, usable: false, day: 0 };
 
 /// A workflow's charges and law for one path, written to `recipes[recipe]`
 /// and `laws[law]` (each either there or next).
