@@ -178,8 +178,8 @@ impl Ledger {
         // The (absolute) day before the month's first.
         let before = self.day - day;
         // The loop is the daily walk's critical path: no branch but its
-        // exits, and the counts of jobs done usable, done abandoned and
-        // dropped in 21-bit fields of one word.
+        // exits and a late arrival, and the counts of jobs done usable, done
+        // abandoned and dropped in 21-bit fields of one word.
         const USABLE: u64 = 1;
         const ABANDONED: u64 = 1 << 21;
         const DROPPED: u64 = 1 << 42;
@@ -190,9 +190,14 @@ impl Ledger {
         let mut jumped = 0;
         for (index, queued) in jobs.iter().enumerate() {
             // The days before it arrives expire whole: it starts a day afresh.
+            // A branch, not a select: the select would lengthen the chain from
+            // one job's end to the next one's slot, and the plan seldom
+            // catches up (for one job in eleven in social-media-manager).
             let arrival = queued.since.saturating_sub(before);
-            left = if arrival > day { allowance } else { left };
-            day = day.max(arrival);
+            if arrival > day {
+                std::hint::cold_path();
+                (left, day) = (allowance, arrival);
+            }
             let jump = self.jumps.at(queued.base, left);
             if day + jump.days > last {
                 break; // none recorded, or it ends next month
