@@ -215,7 +215,8 @@ impl Outcomes {
             tally += entry.tally;
             tokens += entry.tokens;
             micros += entry.micros;
-            *slot = Deliverable { day, ..entry.job };
+            *slot = entry.job;
+            slot.day = day;
         }
         let (usable, charges) = (tally & u64::from(u32::MAX), tally >> 32);
         Totals { usable: totals.usable + usable, charges: totals.charges + charges, tokens, micros, ..totals }
@@ -237,7 +238,8 @@ impl Outcomes {
             sums.charges += u64::from(entry.charges);
             sums.tokens = sums.tokens.saturating_add(entry.tokens);
             sums.micros = sums.micros.saturating_add(entry.micros);
-            *slot = Deliverable { day, ..entry.job };
+            *slot = entry.job;
+            slot.day = day;
         }
         sums
     }
