@@ -163,7 +163,7 @@ impl Profile {
         let total = total.and_then(|total| usize::try_from(total).ok()).expect("capacity overflow");
         work.jobs.clear();
         work.jobs.resize(total, BLANK);
-        match &self.seats[..] {
+        work.total = match &self.seats[..] {
             [seat] if seat.outcomes.plain_limit() >= total as u64 => {
                 Listed { jobs: &mut work.jobs, day_of: &mut work.day_of, sums_before: &mut work.sums_before }.month(
                     &work.counts,
@@ -185,13 +185,13 @@ impl Profile {
                     totals.jobs = (end - start) as u64;
                     work.days.push(Day { end: end as u32, totals });
                 }
+                // Summed apart: the loops have enough to keep in registers.
+                work.days.iter().fold(Totals::default(), |mut total, day| {
+                    total.add(&day.totals);
+                    total
+                })
             }
-        }
-        // Summed apart: the loops have enough to keep in registers.
-        work.total = work.days.iter().fold(Totals::default(), |mut total, day| {
-            total.add(&day.totals);
-            total
-        });
+        };
     }
 }
 
@@ -209,8 +209,9 @@ impl Listed<'_> {
     const DAY_SPAN: usize = 16;
 
     /// Draws every deliverable in one loop, then each day's totals as a
-    /// difference of sums: no branch depends on a day's count.
-    fn month<R: Rng + ?Sized>(self, counts: &[u64], outcomes: &Outcomes, rng: &mut R, days: &mut Vec<Day>) {
+    /// difference of sums: no branch depends on a day's count. Returns the
+    /// month's totals, the sums over all its jobs.
+    fn month<R: Rng + ?Sized>(self, counts: &[u64], outcomes: &Outcomes, rng: &mut R, days: &mut Vec<Day>) -> Totals {
         let n = self.jobs.len();
         self.day_of.clear();
         self.day_of.resize(n + Self::DAY_SPAN, 0);
@@ -233,21 +234,25 @@ impl Listed<'_> {
             *slot = entry.job;
             slot.day = day;
         }
-        let mut start = 0;
-        for &count in counts {
-            let end = start + count as usize;
+        // The totals of jobs `start..end`, as a difference of sums.
+        let between = |start: usize, end: usize| {
             let (a, b) = (self.sums_before[start], self.sums_before[end]);
             let tally = b[0] - a[0];
-            let totals = Totals {
-                jobs: count,
+            Totals {
+                jobs: (end - start) as u64,
                 usable: tally & u64::from(u32::MAX),
                 charges: tally >> 32,
                 tokens: b[1] - a[1],
                 micros: b[2] - a[2],
-            };
-            days.push(Day { end: end as u32, totals });
+            }
+        };
+        let mut start = 0;
+        for &count in counts {
+            let end = start + count as usize;
+            days.push(Day { end: end as u32, totals: between(start, end) });
             start = end;
         }
+        between(0, n)
     }
 }
 
