@@ -78,6 +78,12 @@ fn days_agree(month: &Month) -> bool {
     })
 }
 
+/// Marks the branch that calls it as seldom taken (`std::hint::cold_path`
+/// needs a newer Rust than the crate's `rust-version`).
+#[cold]
+#[inline(never)]
+fn seldom() {}
+
 /// How far a deliverable got with what is left of today's allowance.
 enum Served {
     Done,
@@ -195,7 +201,7 @@ impl Ledger {
             // catches up (for one job in eleven in social-media-manager).
             let arrival = queued.since.saturating_sub(before);
             if arrival > day {
-                std::hint::cold_path();
+                seldom();
                 (left, day) = (allowance, arrival);
             }
             let jump = self.jumps.at(queued.base, left);
