@@ -105,10 +105,14 @@ impl Source {
                 message: format!("the file is empty; {needs}"),
             });
         }
-        let deserializer = toml::Deserializer::parse(&self.text).map_err(|e| self.toml_error(&e, ""))?;
+        let deserializer = toml::Deserializer::parse(&self.text)
+            .map_err(|e| self.missing_value(&e).unwrap_or_else(|| self.toml_error(&e, "")))?;
         serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let field = e.path().to_string();
             let field = if field == "." { String::new() } else { field };
+            if let Some(error) = self.one_table_as_list::<T>(&field) {
+                return error;
+            }
             let mut error = self.toml_error(e.inner(), &field);
             // "missing field `x`" is about `x`, not about the table that lacks it.
             if let Some(missing) = error.message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
@@ -124,6 +128,56 @@ impl Source {
             }
             error
         })
+    }
+
+    /// `key =` with nothing after it: the parser only says what it expected
+    /// next, so this names the key (in its table) and says what to write.
+    fn missing_value(&self, error: &toml::de::Error) -> Option<InputError> {
+        let line = line_of(&self.text, error.span()?.start);
+        let written = self.text.lines().nth(line - 1)?;
+        let (key, rest) = written.split_once('=')?;
+        let key = key.trim();
+        let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        if key.is_empty() || !key.chars().all(bare) || !rest.trim().is_empty() && !rest.trim().starts_with('#') {
+            return None;
+        }
+        Some(InputError {
+            file: self.name.clone(),
+            line: Some(line),
+            field: table_before(&self.text, line).map_or(key.to_string(), |table| format!("{table}.{key}")),
+            message: format!(
+                "`{key} =` has no value; write one after `=`: a number, \"text\" in quotes, true or false, \
+                 a list [ … ] or a table {{ … }}"
+            ),
+        })
+    }
+
+    /// A table written as `[[name]]` (a list of tables) where the file's
+    /// kind has one `[name]` table: serde reads the list's first table as
+    /// the table's first field, and names that. Checked by reading the file
+    /// again with `[name]`: the error about `name[…]` then goes.
+    fn one_table_as_list<T: DeserializeOwned>(&self, field: &str) -> Option<InputError> {
+        let name = field.split_once('[')?.0;
+        let list = format!("[[{name}]]");
+        let (index, _) = self.text.lines().enumerate().find(|(_, line)| line.trim() == list)?;
+        let fixed = self.text.replacen(&list, &format!("[{name}]"), 1);
+        let deserializer = toml::Deserializer::parse(&fixed).ok()?;
+        // Still about the list (or now about `name` as a whole: it is a list after all)?
+        let still = serde_path_to_error::deserialize::<_, T>(deserializer).err().is_some_and(|e| {
+            let path = e.path().to_string();
+            path == name || path.starts_with(&format!("{name}["))
+        });
+        (!still).then(|| InputError {
+            file: self.name.clone(),
+            line: Some(index + 1),
+            field: name.to_string(),
+            message: format!("`{list}` makes a list of tables, but `{name}` is one table: write `[{name}]`"),
+        })
+    }
+
+    /// True if the file's top level has any of `keys` (whatever else is wrong with it).
+    pub fn has_any_of(&self, keys: &[&str]) -> bool {
+        DeTable::parse(&self.text).is_ok_and(|root| keys.iter().any(|&key| root.get_ref().contains_key(key)))
     }
 
     /// An enum given a number or a list only says "wanted string or table":
@@ -244,6 +298,25 @@ fn plain_words(message: &str, written: &str) -> String {
     message
 }
 
+/// The table that line `line` (1-based) is in, as a field path: `run`, or
+/// `workflows[1]` in the second `[[workflows]]`; None before any header.
+fn table_before(text: &str, line: usize) -> Option<String> {
+    let headers: Vec<(&str, bool)> = text.lines().take(line - 1).filter_map(header).collect();
+    let &(name, list) = headers.last()?;
+    let index = headers.iter().filter(|&&h| h == (name, true)).count();
+    Some(if list { format!("{name}[{}]", index - 1) } else { name.to_string() })
+}
+
+/// The name of a `[table]` or `[[table]]` header line, without its
+/// brackets, and whether it is a list's.
+fn header(line: &str) -> Option<(&str, bool)> {
+    let line = line.split('#').next()?.trim();
+    if let Some(name) = line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
+        return Some((name.trim(), true));
+    }
+    line.strip_prefix('[').and_then(|l| l.strip_suffix(']')).map(|name| (name.trim(), false))
+}
+
 /// The 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -295,6 +368,21 @@ mod tests {
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("unknown field `sise`"), "{e}");
         assert!(e.message.ends_with("did you mean `size`?"), "{e}");
+    }
+
+    #[test]
+    fn a_list_of_tables_with_a_bad_field_is_not_taken_for_one_table() {
+        let e = Source::new("f.toml", "[[items]]\nsize = -1\n").parse_document::<Doc>("a doc").unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(2), "items[0].size"), "{e}");
+        assert!(!e.message.contains("list of tables"), "{e}");
+    }
+
+    #[test]
+    fn a_key_without_a_value_is_named_in_its_table() {
+        let text = "[[items]]\nsize = 1\n\n[[items]]\nsize =   # to do\n";
+        let e = Source::new("f.toml", text).parse_document::<Doc>("a doc").unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(5), "items[1].size"), "{e}");
+        assert!(e.message.starts_with("`size =` has no value"), "{e}");
     }
 
     #[test]

@@ -251,6 +251,9 @@ fn scenario_cases() -> Vec<Case> {
         s(Empty, r#"action = "phoenix""#, r#"action = """#, "workflows[0].action", &["no action", "tokensim catalog"]),
         s(Empty, r#"{ action = "upscale","#, r#"{ action = " ","#, "workflows[0].steps[0].action", &["no action"]),
         s(Empty, r#"billing = "yearly""#, r#"billing = """#, "run.billing", &["`monthly` or `yearly`"]),
+        // A key with no value: named in its table, with what a value looks like.
+        s(Empty, "months = 2", "months =", "run.months", &["`months =` has no value", "a number", "in quotes"]),
+        s(Empty, "max_attempts = 8", "max_attempts = # later", "workflows[0].max_attempts", &["has no value"]),
         s(
             Empty,
             "values = [2, 4], weights = [1, 3]",
@@ -290,6 +293,9 @@ fn scenario_cases() -> Vec<Case> {
         s(NotFinite, "weights = [1, 3]", "weights = [1, nan]", "workflows[0].images", &["finite", "NaN"]),
         // A typo in a key: refused, with the nearest valid key.
         s(KeyTypo, "[rhythm]", "[rythm]", "rythm", &["unknown field `rythm`", "did you mean `rhythm`?"]),
+        // One table written as a list of tables: named, not its first field.
+        s(KeyTypo, "[rhythm]", "[[rhythm]]", "rhythm", &["`[[rhythm]]` makes a list of tables", "write `[rhythm]`"]),
+        s(KeyTypo, "[api]", "[[api]]", "api", &["write `[api]`"]),
         s(KeyTypo, "on_exhaustion =", "on_exhuastion =", "on_exhuastion", &["did you mean `on_exhaustion`?"]),
         s(KeyTypo, "months = 2", "month = 2", "run.month", &["did you mean `months`?"]),
         s(KeyTypo, "burst_factor =", "burst_facter =", "rhythm.burst_facter", &["did you mean `burst_factor`?"]),
@@ -398,6 +404,8 @@ fn whole_scenario_cases() -> Vec<Case> {
         // Problems with the whole file are reported at its first line.
         scenario(Missing, BASE[..workflows].to_string(), 0, "workflows", &["missing", "[[workflows]]"]),
         scenario(File, "# only a comment\n\n   \n".into(), 0, "", &["empty", "[[workflows]]"]),
+        // The other kind of file: said so, with where it goes.
+        scenario(File, LEONARDO_TOML.into(), 0, "", &["this is a catalog file", "--catalog FILE"]),
     ];
     let no_tables = format!("workflows = []\n{}", &BASE[..workflows]);
     cases.push(scenario(Empty, no_tables, 0, "workflows", &["no workflows", "[[workflows]]"]));
@@ -717,6 +725,7 @@ fn catalog_cases() -> Vec<Case> {
             &["`inferred`?"],
         ),
         catalog(File, "# A catalog with only a comment\n".into(), 0, "", &["empty", "vendor", "[[plans]]"]),
+        catalog(File, BASE.into(), 0, "", &["this is a scenario file", "tokensim run FILE"]),
     ]
 }
 

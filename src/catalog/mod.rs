@@ -290,9 +290,20 @@ impl Catalog {
 
     /// Parses and validates a catalog, returning every problem found.
     pub fn from_source(source: &Source) -> Result<Catalog, InputErrors> {
-        let catalog: Catalog = source.parse_document(
-            "a catalog needs vendor, as_of, currency, a [references] table, [[plans]] and [[actions]] tables",
-        )?;
+        let catalog: Catalog = source
+            .parse_document(
+                "a catalog needs vendor, as_of, currency, a [references] table, [[plans]] and [[actions]] tables",
+            )
+            .map_err(|error| {
+                if source.has_any_of(&["workflows", "rhythm", "run"]) {
+                    return source.error(
+                        "",
+                        "this is a scenario file, not a catalog: simulate it with `tokensim run FILE`; \
+                         `--catalog` takes a catalog, such as `tokensim catalog --dump FILE` writes",
+                    );
+                }
+                error
+            })?;
         let problems = validate::check(&catalog);
         if problems.is_empty() {
             Ok(catalog)

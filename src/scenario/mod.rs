@@ -216,7 +216,16 @@ impl Scenario {
         catalog: &Catalog,
         overrides: &Overrides,
     ) -> Result<Scenario, InputErrors> {
-        let mut file: ScenarioFile = source.parse_document("a scenario needs at least one [[workflows]] table")?;
+        let mut file: ScenarioFile =
+            source.parse_document("a scenario needs at least one [[workflows]] table").map_err(|error| {
+                if source.has_any_of(&["actions", "vendor", "references"]) {
+                    return source.error(
+                        "",
+                        "this is a catalog file, not a scenario: pass it as `--catalog FILE` with a scenario to run",
+                    );
+                }
+                error
+            })?;
         let run = &mut file.run;
         run.paths = overrides.paths.unwrap_or(run.paths);
         run.months = overrides.months.unwrap_or(run.months);
