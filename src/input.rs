@@ -175,9 +175,18 @@ impl Source {
         })
     }
 
-    /// True if the file's top level has any of `keys` (whatever else is wrong with it).
-    pub fn has_any_of(&self, keys: &[&str]) -> bool {
-        DeTable::parse(&self.text).is_ok_and(|root| keys.iter().any(|&key| root.get_ref().contains_key(key)))
+    /// The first of `keys` that the file's top level has (whatever else is wrong with it).
+    pub fn first_of<'k>(&self, keys: &[&'k str]) -> Option<&'k str> {
+        let root = DeTable::parse(&self.text).ok()?;
+        keys.iter().copied().find(|&key| root.get_ref().contains_key(key))
+    }
+
+    /// The other kind of file than the one expected: one of `theirs` (keys
+    /// only that kind has at its top level) and none of `ours`. An error at
+    /// the first of `theirs` saying so, with `message`.
+    pub fn other_kind(&self, ours: &[&str], theirs: &[&str], message: &str) -> Option<InputError> {
+        let key = self.first_of(theirs)?;
+        self.first_of(ours).is_none().then(|| self.error(key, message))
     }
 
     /// An enum given a number or a list only says "wanted string or table":

@@ -405,7 +405,7 @@ fn whole_scenario_cases() -> Vec<Case> {
         scenario(Missing, BASE[..workflows].to_string(), 0, "workflows", &["missing", "[[workflows]]"]),
         scenario(File, "# only a comment\n\n   \n".into(), 0, "", &["empty", "[[workflows]]"]),
         // The other kind of file: said so, with where it goes.
-        scenario(File, LEONARDO_TOML.into(), 0, "", &["this is a catalog file", "--catalog FILE"]),
+        scenario(File, LEONARDO_TOML.into(), catalog_parts().1, "actions", &["a catalog file", "--catalog FILE"]),
     ];
     let no_tables = format!("workflows = []\n{}", &BASE[..workflows]);
     cases.push(scenario(Empty, no_tables, 0, "workflows", &["no workflows", "[[workflows]]"]));
@@ -725,7 +725,13 @@ fn catalog_cases() -> Vec<Case> {
             &["`inferred`?"],
         ),
         catalog(File, "# A catalog with only a comment\n".into(), 0, "", &["empty", "vendor", "[[plans]]"]),
-        catalog(File, BASE.into(), 0, "", &["this is a scenario file", "tokensim run FILE"]),
+        catalog(
+            File,
+            BASE.into(),
+            BASE.find("[[workflows]]").unwrap(),
+            "workflows",
+            &["a scenario file", "tokensim run"],
+        ),
     ]
 }
 

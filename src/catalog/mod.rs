@@ -295,14 +295,11 @@ impl Catalog {
                 "a catalog needs vendor, as_of, currency, a [references] table, [[plans]] and [[actions]] tables",
             )
             .map_err(|error| {
-                if source.has_any_of(&["workflows", "rhythm", "run"]) {
-                    return source.error(
-                        "",
-                        "this is a scenario file, not a catalog: simulate it with `tokensim run FILE`; \
-                         `--catalog` takes a catalog, such as `tokensim catalog --dump FILE` writes",
-                    );
-                }
-                error
+                let scenario = "this is a scenario file, not a catalog: simulate it with `tokensim run FILE`; \
+                                `--catalog` takes a catalog, such as `tokensim catalog --dump FILE` writes";
+                source
+                    .other_kind(&["vendor", "plans", "actions"], &["workflows", "rhythm", "run"], scenario)
+                    .unwrap_or(error)
             })?;
         let problems = validate::check(&catalog);
         if problems.is_empty() {

@@ -218,13 +218,9 @@ impl Scenario {
     ) -> Result<Scenario, InputErrors> {
         let mut file: ScenarioFile =
             source.parse_document("a scenario needs at least one [[workflows]] table").map_err(|error| {
-                if source.has_any_of(&["actions", "vendor", "references"]) {
-                    return source.error(
-                        "",
-                        "this is a catalog file, not a scenario: pass it as `--catalog FILE` with a scenario to run",
-                    );
-                }
-                error
+                let catalog =
+                    "this is a catalog file, not a scenario: pass it as `--catalog FILE` with a scenario to run";
+                source.other_kind(&["workflows", "rhythm", "run"], &["actions", "vendor"], catalog).unwrap_or(error)
             })?;
         let run = &mut file.run;
         run.paths = overrides.paths.unwrap_or(run.paths);
