@@ -175,18 +175,15 @@ impl Source {
         })
     }
 
-    /// The first of `keys` that the file's top level has (whatever else is wrong with it).
-    pub fn first_of<'k>(&self, keys: &[&'k str]) -> Option<&'k str> {
-        let root = DeTable::parse(&self.text).ok()?;
-        keys.iter().copied().find(|&key| root.get_ref().contains_key(key))
-    }
-
-    /// The other kind of file than the one expected: one of `theirs` (keys
-    /// only that kind has at its top level) and none of `ours`. An error at
-    /// the first of `theirs` saying so, with `message`.
+    /// The other kind of file than the one expected: its top level has one
+    /// of `theirs` (keys only that kind has) and none of `ours`, whatever
+    /// else is wrong with it. An error at the first of `theirs` saying so,
+    /// with `message`.
     pub fn other_kind(&self, ours: &[&str], theirs: &[&str], message: &str) -> Option<InputError> {
-        let key = self.first_of(theirs)?;
-        self.first_of(ours).is_none().then(|| self.error(key, message))
+        let root = DeTable::parse(&self.text).ok()?;
+        let has = |key: &str| root.get_ref().contains_key(key);
+        let key = theirs.iter().copied().find(|key| has(key))?;
+        (!ours.iter().copied().any(has)).then(|| self.error(key, message))
     }
 
     /// An enum given a number or a list only says "wanted string or table":
