@@ -77,16 +77,20 @@ fn ledger(c: &mut Criterion) {
     group.finish();
 }
 
-/// Adding one path (12 months x 4 plans) to the accumulators.
+/// Adding paths (12 months x 4 plans each) to the accumulators, 16 at a
+/// time as the run does.
 fn accumulation(c: &mut Criterion) {
-    let tallies: Vec<MonthTally> = (0..48u64)
+    let paths = 16u64;
+    let tallies: Vec<MonthTally> = (0..48 * paths)
         .map(|i| MonthTally { demanded: 80 + i % 7, usable: 78, spent: 9_000 + i * 13, ..MonthTally::default() })
         .collect();
-    let demand = vec![9_000; 12];
+    let demand = vec![9_000; 12 * paths as usize];
     let mut stats = ScenarioStats::new(4, 12, 30);
     let mut group = c.benchmark_group("accumulation");
-    group.throughput(Throughput::Elements(12));
-    group.bench_function("path of 12 months x 4 plans (path-months)", |b| b.iter(|| stats.add_path(&tallies, &demand)));
+    group.throughput(Throughput::Elements(12 * paths));
+    group.bench_function("16 paths of 12 months x 4 plans (path-months)", |b| {
+        b.iter(|| stats.add_paths(&tallies, &demand))
+    });
     group.finish();
 }
 

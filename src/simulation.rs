@@ -90,6 +90,7 @@ pub fn run(scenario: &Scenario, catalog: &Catalog, progress: &(dyn Fn(u64) + Syn
                 for path in first..last {
                     paths.run(path, &mut stats).map_err(Stop::Failed)?;
                 }
+                paths.flush(&mut stats);
                 progress(last - first);
                 Ok((stats, paths))
             },
@@ -114,14 +115,23 @@ pub const MONTH_LIMIT: u64 = 1 << 50;
 /// accumulators' sums of squares over a billion paths stay exact.
 pub const PATH_COST_LIMIT: u64 = 1 << 48;
 
+/// Paths whose tallies wait to be added to the accumulators together: each
+/// accumulator is then visited once for all of them, not once per path,
+/// while a path's demand and ledgers have pushed it out of cache.
+const PENDING: usize = 16;
+
 /// Buffers reused from path to path, so that no path, month or day allocates.
 struct PathRunner<'a> {
     scenario: &'a Scenario,
     catalog: &'a Catalog,
     profile: Profile,
     ledgers: Vec<Ledger>,
+    /// The pending paths' tallies, `[(path * plans + plan) * months + month]`,
+    /// and the tokens each month demanded, `[path * months + month]`.
     tallies: Vec<MonthTally>,
     demand: Vec<u64>,
+    /// How many paths are pending.
+    pending: usize,
     work: MonthWork,
 }
 
@@ -133,15 +143,20 @@ impl<'a> PathRunner<'a> {
             catalog,
             profile: Profile::default(),
             ledgers: terms.iter().map(|t| Ledger::new(t.clone(), scenario.file.on_exhaustion)).collect(),
-            tallies: vec![MonthTally::default(); months * terms.len()],
-            demand: vec![0; months],
+            tallies: vec![MonthTally::default(); PENDING * months * terms.len()],
+            demand: vec![0; PENDING * months],
+            pending: 0,
             work: MonthWork::default(),
         }
     }
 
+    /// Runs one path; its tallies are added to `stats` once [`PENDING`] paths are.
     fn run(&mut self, path: u64, stats: &mut ScenarioStats) -> Result<(), String> {
         let file = &self.scenario.file;
         let months = file.run.months as usize;
+        let per_path = months * self.ledgers.len();
+        let tallies = &mut self.tallies[self.pending * per_path..][..per_path];
+        let demand = &mut self.demand[self.pending * months..][..months];
         let mut rng = path_rng(file.run.seed, path);
         self.profile.resample(file, self.catalog, &mut rng)?;
         self.ledgers.iter_mut().for_each(Ledger::reset);
@@ -159,11 +174,11 @@ impl<'a> PathRunner<'a> {
             }
             let view = self.work.view(&self.profile.recipes);
             for (p, ledger) in self.ledgers.iter_mut().enumerate() {
-                self.tallies[p * months + month] = ledger.run_month(&view);
+                tallies[p * months + month] = ledger.run_month(&view);
             }
-            self.demand[month] = self.work.total.tokens;
+            demand[month] = self.work.total.tokens;
         }
-        for plan in self.tallies.chunks(months) {
+        for plan in tallies.chunks(months) {
             let cost = plan.iter().fold(0u64, |sum, t| sum.saturating_add(t.cost()));
             if cost > PATH_COST_LIMIT {
                 return Err(format!(
@@ -173,7 +188,18 @@ impl<'a> PathRunner<'a> {
                 ));
             }
         }
-        stats.add_path(&self.tallies, &self.demand);
+        self.pending += 1;
+        if self.pending == PENDING {
+            self.flush(stats);
+        }
         Ok(())
+    }
+
+    /// Adds the pending paths to `stats`.
+    fn flush(&mut self, stats: &mut ScenarioStats) {
+        let months = self.scenario.file.run.months as usize;
+        let paths = self.pending;
+        stats.add_paths(&self.tallies[..paths * months * self.ledgers.len()], &self.demand[..paths * months]);
+        self.pending = 0;
     }
 }

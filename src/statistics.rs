@@ -390,6 +390,42 @@ mod tests {
     }
 
     #[test]
+    fn paths_added_together_give_what_adding_them_one_by_one_gives() {
+        let (plans, months, paths) = (3, 4, 5);
+        let per_path = plans * months;
+        let tallies: Vec<MonthTally> = (0..(paths * per_path) as u64)
+            .map(|i| MonthTally { exhausted_day: (i % 5 == 0).then_some(1 + (i % 30) as u32), ..tally(i * 7 % 23) })
+            .collect();
+        let demand: Vec<u64> = (0..(paths * months) as u64).map(|i| 9_000 + i * 31).collect();
+        let mut together = ScenarioStats::new(plans, months as u32, 30);
+        together.add_paths(&tallies, &demand);
+        let mut one_by_one = ScenarioStats::new(plans, months as u32, 30);
+        for (path, demand) in tallies.chunks(per_path).zip(demand.chunks(months)) {
+            one_by_one.add_path(path, demand);
+        }
+        assert_eq!(together.paths, paths as u64);
+        assert_eq!(together.paths, one_by_one.paths);
+        for (a, b) in together.plans.iter().zip(&one_by_one.plans) {
+            assert_eq!(a.sums(), b.sums());
+            assert_eq!((&a.exhausted, &a.cost_usable), (&b.exhausted, &b.cost_usable));
+            assert_eq!(a.exhaustion_days, b.exhaustion_days);
+            for (x, y) in [(&a.spent, &b.spent), (&a.cost, &b.cost), (&a.cost_per_usable, &b.cost_per_usable)] {
+                assert_eq!((x.len(), x.quantile(0.5), x.quantile(0.9)), (y.len(), y.quantile(0.5), y.quantile(0.9)));
+            }
+        }
+        for (a, b) in together.pairs.iter().zip(&one_by_one.pairs) {
+            assert_eq!((a.a_cheaper, a.equal, &a.difference), (b.a_cheaper, b.equal, &b.difference));
+        }
+        assert_eq!(together.demand.len(), one_by_one.demand.len());
+        assert_eq!(together.demand.quantile(0.5), one_by_one.demand.quantile(0.5));
+        // Plan 1's tallies of path 2 are where the layout says, not plan 2's of path 1.
+        let spent_of = |stats: &ScenarioStats| stats.plans[1].sums().spent;
+        let expected: u64 =
+            (0..paths).flat_map(|p| &tallies[(p * plans + 1) * months..][..months]).map(|t| t.spent).sum();
+        assert_eq!(spent_of(&together), expected);
+    }
+
+    #[test]
     fn horizon_sums_saturate_when_no_month_does() {
         let mut plan = PlanStats::new(2, 30);
         let month = MonthTally { spent: 1 << 63, ..MonthTally::default() };
@@ -617,14 +653,31 @@ impl ScenarioStats {
 
     /// Adds one path: `tallies[plan * months + month]`, and the tokens demanded per month.
     pub fn add_path(&mut self, tallies: &[MonthTally], demand: &[u64]) {
+        self.add_paths(tallies, demand);
+    }
+
+    /// Adds whole paths: `tallies[(path * plans + plan) * months + month]`,
+    /// and `demand[path * months + month]`, the tokens demanded. The result is
+    /// the same as adding them one by one (integer sums and counts), but
+    /// each accumulator is visited once for all of them.
+    pub fn add_paths(&mut self, tallies: &[MonthTally], demand: &[u64]) {
         let months = self.months as usize;
-        self.paths += 1;
-        let of_plan = |p: usize| &tallies[p * months..(p + 1) * months];
+        let paths = demand.len() / months.max(1);
+        assert_eq!(tallies.len(), paths * months * self.plans.len(), "tallies of whole paths");
+        assert_eq!(demand.len(), paths * months, "the demand of whole paths");
+        self.paths += paths as u64;
+        let plans = self.plans.len();
+        let of = |path: usize, plan: usize| &tallies[(path * plans + plan) * months..][..months];
+        // Plan by plan: one plan's accumulators stay in cache while every path adds to them.
         for (p, plan) in self.plans.iter_mut().enumerate() {
-            plan.add_path(of_plan(p));
+            for path in 0..paths {
+                plan.add_path(of(path, p));
+            }
         }
         for pair in &mut self.pairs {
-            pair.add_path(of_plan(pair.a), of_plan(pair.b));
+            for path in 0..paths {
+                pair.add_path(of(path, pair.a), of(path, pair.b));
+            }
         }
         for &tokens in demand {
             self.demand.record(tokens);
