@@ -174,7 +174,7 @@ impl<'a> PathRunner<'a> {
             }
             let view = self.work.view(&self.profile.recipes);
             for (p, ledger) in self.ledgers.iter_mut().enumerate() {
-                tallies[p * months + month] = ledger.run_month(&view);
+                ledger.run_month_into(&view, &mut tallies[p * months + month]);
             }
             demand[month] = self.work.total.tokens;
         }

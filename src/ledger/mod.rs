@@ -426,6 +426,20 @@ impl Ledger {
     /// are summed, not walked, over any stretch where walking cannot change
     /// the outcome (the pools cover it, or every shortfall is bought in packs).
     pub fn run_month(&mut self, month: &Month) -> MonthTally {
+        self.work_month(month);
+        self.end_month()
+    }
+
+    /// `run_month`, its tally written to `tally`: one copy of it, where
+    /// returning it would take one and copy it twice more.
+    pub fn run_month_into(&mut self, month: &Month, tally: &mut MonthTally) {
+        self.work_month(month);
+        self.close_month();
+        tally.clone_from(&self.tally);
+    }
+
+    /// `run_month` but the month's end.
+    fn work_month(&mut self, month: &Month) {
         // A path's recipes are fixed: checked at its first month only, and
         // what a daily plan learnt of the last path's is kept if they match.
         if self.months == 0 && self.recipes != month.recipes {
@@ -439,7 +453,7 @@ impl Ledger {
         self.begin_month();
         if self.spends_only_today() {
             self.run_daily_month(month);
-            return self.end_month();
+            return;
         }
         let covered = self.pays_in_full(&month.total);
         if !self.terms.daily_reset && (covered || self.tops_up_in_full()) {
@@ -452,7 +466,7 @@ impl Ledger {
             let days = month.days.len() as u32;
             self.day += days;
             self.day_of_month += days;
-            return self.end_month();
+            return;
         }
         let mut start = 0;
         for day in month.days {
@@ -467,7 +481,6 @@ impl Ledger {
                 self.submit_made(job);
             }
         }
-        self.end_month()
     }
 
     /// The first day (1-based) by whose end the days' demand exceeds the pools.
@@ -571,13 +584,18 @@ impl Ledger {
 
     /// Closes the month and returns what happened in it.
     pub fn end_month(&mut self) -> MonthTally {
+        self.close_month();
+        std::mem::take(&mut self.tally)
+    }
+
+    /// The month's last figures: what waits, and the pools held.
+    fn close_month(&mut self) {
         debug_assert!(self.balanced(), "ledger out of balance: {self:?}");
         debug_assert!(self.pools.bank <= self.terms.bank_cap);
         self.tally.waiting = self.backlog.of_month(self.months) + self.daily.of_this_month();
         self.tally.unmet += self.tally.waiting;
         self.tally.backlog = self.waiting_jobs() as u64;
         self.tally.end = self.pools;
-        std::mem::take(&mut self.tally)
     }
 
     /// Pays a deliverable's charges from its `done`-th on, counting them in `done`.
