@@ -1,30 +1,56 @@
 //! Daily plans (Free): the allowance resets every day and nothing is bought
 //! or relaxed, so only today's allowance ever pays.
 //!
-//! A month is then one pass through a queue of whole deliverables, each
-//! worked from the day it arrives: a refused charge either drops its job or
-//! waits, with the jobs behind it, for the next reset. A deliverable whose
-//! shape and starting allowance have been seen before takes its recorded
-//! jump (`jumps`); any other is walked, its attempts paid as one run, and
+//! A month is then one pass through whole deliverables, each worked from
+//! the day it arrives: those waiting from earlier months, then the month's
+//! own, read where demand laid them out. A refused charge either drops its
+//! job or waits, with the jobs behind it, for the next reset; what is left
+//! at the month's end joins the queue. A deliverable whose shape and
+//! starting allowance have been seen before takes its recorded jump
+//! (`jumps`); any other is walked, its attempts paid as one run, and
 //! records its jump. A waiting job is the deliverable itself plus how many of
 //! its charges are done, and what expired in the month is what its grants
 //! left neither spent nor held. `tests/ledger_bulk.rs` pins this to the general walk.
 
-use super::jumps::{Jump, Jumps};
+use super::jumps::Jump;
 use super::{Deliverable, JobEnd, Ledger, Month, Policy, Unit};
 
-/// A deliverable, with the (absolute) day it was demanded and where its
-/// shape's jumps start.
+/// A deliverable, with the (absolute) day it was demanded.
 #[derive(Debug, Clone, Copy)]
 struct Queued {
     job: Deliverable,
     since: u32,
-    base: u32,
+}
+
+/// A job as the daily walk reads it: one waiting in the queue, or one of
+/// the month's own, dated by its day of the month.
+trait Arrival: Copy {
+    fn job(&self) -> &Deliverable;
+    /// The (absolute) day it was demanded; `before` is the day before this month's first.
+    fn since(&self, before: u32) -> u32;
+}
+
+impl Arrival for Queued {
+    fn job(&self) -> &Deliverable {
+        &self.job
+    }
+    fn since(&self, _: u32) -> u32 {
+        self.since
+    }
+}
+
+impl Arrival for Deliverable {
+    fn job(&self) -> &Deliverable {
+        self
+    }
+    fn since(&self, before: u32) -> u32 {
+        before + u32::from(self.day)
+    }
 }
 
 /// The jobs not ended yet, in order, from `jobs[head]`; that first one has
-/// `done` of its charges paid. A month's jobs join at its start, so those
-/// from `month_start` on are its own.
+/// `done` of its charges paid. A month's jobs left at its end join last, so
+/// those from `month_start` on are its own.
 #[derive(Debug, Clone, Default)]
 pub(super) struct DailyQueue {
     jobs: Vec<Queued>,
@@ -49,22 +75,14 @@ impl DailyQueue {
         (self.jobs.len() - self.head.max(self.month_start)) as u64
     }
 
-    /// Queues the month's jobs, each with its day and shape; `first_day` is
-    /// the month's first. Ended jobs leave the buffer first, so that it stays small.
-    fn join(&mut self, month: &Month, first_day: u32, jumps: &Jumps) {
+    /// Queues the month's jobs left at its end, each with its day; `before`
+    /// is the day before the month's first. Ended jobs leave the buffer
+    /// first, so that it stays small.
+    fn join(&mut self, jobs: &[Deliverable], before: u32) {
         self.jobs.drain(..self.head);
         self.head = 0;
         self.month_start = self.jobs.len();
-        // One pass, not one per day: days' lengths would be branches to mispredict.
-        let before = first_day - 1;
-        let queued =
-            month.jobs.iter().map(|&job| Queued { job, since: before + u32::from(job.day), base: jumps.base(&job) });
-        self.jobs.extend(queued);
-    }
-
-    /// True if the job at `index` was demanded this month.
-    fn of_this_month_at(&self, index: usize) -> bool {
-        index >= self.month_start
+        self.jobs.extend(jobs.iter().map(|&job| Queued { job, since: job.since(before) }));
     }
 }
 
@@ -110,15 +128,19 @@ impl Ledger {
     pub(super) fn run_daily_month(&mut self, month: &Month) {
         debug_assert!(self.backlog.is_empty(), "a daily plan's jobs wait in its own queue");
         debug_assert!(days_agree(month), "a job's day differs from the day that holds it");
-        self.daily.join(month, self.day + 1, &self.jumps);
-        let last = month.days.len() as u32;
+        let (before, last) = (self.day, month.days.len() as u32);
         let carried = self.pools.fast;
         self.tally.demanded += month.jobs.len() as u64;
+        let mut left = month.jobs;
         if last > 0 {
             self.next_day();
-            self.work_through(last);
+            if self.work_through_waiting(last) {
+                // Most of the month's own jobs end in it: they are not copied to the queue.
+                left = &left[self.work_through(left, true, last)..];
+            }
             self.next_day_until(last);
         }
+        self.daily.join(left, before);
         // Every day's grant is spent, expires, or is held at the month's end.
         let granted = self.terms.allowance * u64::from(last);
         let spent = self.tally.spent;
@@ -144,41 +166,54 @@ impl Ledger {
         }
     }
 
-    /// Works through the queue until it is empty or the month ends: whole
-    /// jobs jump while they can, the others are walked.
-    fn work_through(&mut self, last: u32) {
-        while self.daily.head < self.daily.jobs.len() {
+    /// Works through the jobs waiting from earlier months; true if none is
+    /// left, false if the month ended first.
+    fn work_through_waiting(&mut self, last: u32) -> bool {
+        let jobs = std::mem::take(&mut self.daily.jobs);
+        self.daily.head += self.work_through(&jobs[self.daily.head..], false, last);
+        self.daily.jobs = jobs;
+        let all = self.daily.head == self.daily.jobs.len();
+        if all {
+            self.daily.clear();
+        }
+        all
+    }
+
+    /// Works through `jobs` until they end or the month does, the first of
+    /// them from the queue's `done`-th charge: whole jobs jump while they
+    /// can, the others are walked. Returns how many ended; the next one, if
+    /// any, has `done` of its charges paid. `fresh` jobs were demanded this month.
+    fn work_through<J: Arrival>(&mut self, jobs: &[J], fresh: bool, last: u32) -> usize {
+        let mut ended = 0;
+        while ended < jobs.len() {
             if self.daily.done == 0 && self.jumps.records() {
-                let jobs = std::mem::take(&mut self.daily.jobs);
-                let (head, fresh) = (self.daily.head, self.daily.month_start);
                 // At most 2^20 jobs at a time: the counts summed in one word stay apart.
-                let ahead = &jobs[head..jobs.len().min(head + (1 << 20))];
-                self.daily.head += self.jump_through(ahead, fresh.saturating_sub(head), last);
-                self.daily.jobs = jobs;
-                if self.daily.head == self.daily.jobs.len() {
+                let ahead = &jobs[ended..jobs.len().min(ended + (1 << 20))];
+                ended += self.jump_through(ahead, fresh, last);
+                if ended == jobs.len() {
                     break;
                 }
             }
-            let first = self.daily.jobs[self.daily.head];
-            let fresh = self.daily.of_this_month_at(self.daily.head);
-            if !self.walk_through(&first, fresh, last) {
-                return;
+            let first = &jobs[ended];
+            let since = first.since(self.day - self.day_of_month);
+            if !self.walk_through(first.job(), since, fresh, last) {
+                break;
             }
-            (self.daily.head, self.daily.done) = (self.daily.head + 1, 0);
+            (ended, self.daily.done) = (ended + 1, 0);
         }
-        self.daily.clear();
+        ended
     }
 
-    /// Moves on to the day `job` arrived, if that is later.
-    fn wait_for(&mut self, job: &Queued) {
-        let arrival = job.since.saturating_sub(self.day - self.day_of_month);
+    /// Moves on to the (absolute) day `since` a job arrived, if that is later.
+    fn wait_for(&mut self, since: u32) {
+        let arrival = since.saturating_sub(self.day - self.day_of_month);
         self.next_day_until(arrival);
     }
 
     /// Works through whole jobs, from the day each arrives, while each has a
-    /// recorded jump that ends within the month; returns how many. Jobs from
-    /// `fresh` on were demanded this month.
-    fn jump_through(&mut self, jobs: &[Queued], fresh: usize, last: u32) -> usize {
+    /// recorded jump that ends within the month; returns how many. `fresh`
+    /// jobs were demanded this month.
+    fn jump_through<J: Arrival>(&mut self, jobs: &[J], fresh: bool, last: u32) -> usize {
         let allowance = self.terms.allowance;
         let (mut day, mut left) = (self.day_of_month, self.pools.fast);
         // The (absolute) day before the month's first.
@@ -194,17 +229,18 @@ impl Ledger {
         let mut exhausted = self.tally.exhausted_day.unwrap_or(u32::MAX);
         let (mut spent, mut charges, mut unmet, mut waiting_days) = (0, 0, 0, 0);
         let mut jumped = 0;
-        for (index, queued) in jobs.iter().enumerate() {
+        for queued in jobs {
             // The days before it arrives expire whole: it starts a day afresh.
             // A branch, not a select: the select would lengthen the chain from
             // one job's end to the next one's slot, and the plan seldom
             // catches up (for one job in eleven in social-media-manager).
-            let arrival = queued.since.saturating_sub(before);
+            let arrival = queued.since(before).saturating_sub(before);
             if arrival > day {
                 seldom();
                 (left, day) = (allowance, arrival);
             }
-            let jump = self.jumps.at(queued.base, left);
+            // The shape's slots are found here, off the chain from job to job.
+            let jump = self.jumps.at(self.jumps.base(queued.job()), left);
             if day + jump.days > last {
                 break; // none recorded, or it ends next month
             }
@@ -214,11 +250,11 @@ impl Ledger {
             left = jump.left;
             spent += jump.spent;
             charges += jump.paid;
-            let done = if queued.job.usable { USABLE } else { ABANDONED };
+            let done = if queued.job().usable { USABLE } else { ABANDONED };
             counts += if jump.dropped { DROPPED } else { done };
             // A job from an earlier month was counted unmet there, as waiting.
-            unmet += u64::from(jump.dropped & (index >= fresh));
-            waiting_days += u64::from(!jump.dropped) * u64::from(before + day - queued.since);
+            unmet += u64::from(jump.dropped & fresh);
+            waiting_days += u64::from(!jump.dropped) * u64::from(before + day - queued.since(before));
             jumped += 1;
         }
         (self.day, self.day_of_month, self.pools.fast) = (before + day, day, left);
@@ -235,13 +271,14 @@ impl Ledger {
         jumped
     }
 
-    /// Works on the first job from the queue's `done`-th charge, by walking
-    /// it until it ends or the month does (then its progress is kept in
-    /// `done`, and false is returned). A whole job that ends within the month
-    /// records its jump. A `fresh` job was demanded this month.
-    fn walk_through(&mut self, queued: &Queued, fresh: bool, last: u32) -> bool {
-        self.wait_for(queued);
-        let (job, done) = (&queued.job, self.daily.done);
+    /// Works on a job, demanded on (absolute) day `since`, from the queue's
+    /// `done`-th charge, by walking it until it ends or the month does (then
+    /// its progress is kept in `done`, and false is returned). A whole job
+    /// that ends within the month records its jump. A `fresh` job was
+    /// demanded this month.
+    fn walk_through(&mut self, job: &Deliverable, since: u32, fresh: bool, last: u32) -> bool {
+        self.wait_for(since);
+        let done = self.daily.done;
         let (day, left, spent, charges) = (self.day_of_month, self.pools.fast, self.tally.spent, self.tally.charges);
         let Some(dropped) = self.walk(job, done, last) else { return false };
         if done == 0 {
@@ -258,7 +295,7 @@ impl Ledger {
             self.tally.dropped += 1;
             self.tally.unmet += u64::from(fresh);
         } else {
-            self.complete(job.usable, queued.since);
+            self.complete(job.usable, since);
         }
         true
     }
