@@ -161,7 +161,8 @@ impl Profile {
         // The counts known, the jobs are laid out once, and each draw writes its slot.
         let total = work.counts.iter().try_fold(0u64, |total, &count| total.checked_add(count));
         let total = total.and_then(|total| usize::try_from(total).ok()).expect("capacity overflow");
-        work.jobs.clear();
+        // Every slot is drawn into, so last month's are not blanked first.
+        work.jobs.truncate(total);
         work.jobs.resize(total, BLANK);
         work.total = match &self.seats[..] {
             [seat] if seat.outcomes.plain_limit() >= total as u64 => {
@@ -213,7 +214,8 @@ impl Listed<'_> {
     /// month's totals, the sums over all its jobs.
     fn month<R: Rng + ?Sized>(self, counts: &[u64], outcomes: &Outcomes, rng: &mut R, days: &mut Vec<Day>) -> Totals {
         let n = self.jobs.len();
-        self.day_of.clear();
+        // Every slot up to `n` is written below, so last month's are not blanked first.
+        self.day_of.truncate(n + Self::DAY_SPAN);
         self.day_of.resize(n + Self::DAY_SPAN, 0);
         let mut start = 0;
         for (day, &count) in (1..).zip(counts) {
@@ -223,8 +225,9 @@ impl Listed<'_> {
             }
             start += count as usize;
         }
-        self.sums_before.clear();
+        self.sums_before.truncate(n + 1);
         self.sums_before.resize(n + 1, [0; 3]);
+        self.sums_before[0] = [0; 3];
         let mut sums = [0u64; 3];
         for ((slot, &day), before) in self.jobs.iter_mut().zip(&*self.day_of).zip(&mut self.sums_before[1..]) {
             let entry = outcomes.draw(rng);
