@@ -115,9 +115,9 @@ pub const MONTH_LIMIT: u64 = 1 << 50;
 /// accumulators' sums of squares over a billion paths stay exact.
 pub const PATH_COST_LIMIT: u64 = 1 << 48;
 
-/// Paths whose tallies wait to be added to the accumulators together: each
-/// accumulator is then visited once for all of them, not once per path,
-/// while a path's demand and ledgers have pushed it out of cache.
+/// Paths whose tallies wait to be added to the accumulators together. A
+/// path's demand and ledgers push the accumulators out of cache, so each is
+/// visited once for all of them, not once per path.
 const PENDING: usize = 16;
 
 /// Buffers reused from path to path, so that no path, month or day allocates.

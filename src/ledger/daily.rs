@@ -131,16 +131,17 @@ impl Ledger {
         let (before, last) = (self.day, month.days.len() as u32);
         let carried = self.pools.fast;
         self.tally.demanded += month.jobs.len() as u64;
-        let mut left = month.jobs;
+        // The month's own jobs not ended in it.
+        let mut rest = month.jobs;
         if last > 0 {
             self.next_day();
             if self.work_through_waiting(last) {
                 // Most of the month's own jobs end in it: they are not copied to the queue.
-                left = &left[self.work_through(left, true, last)..];
+                rest = &rest[self.work_through(rest, true, last)..];
             }
             self.next_day_until(last);
         }
-        self.daily.join(left, before);
+        self.daily.join(rest, before);
         // Every day's grant is spent, expires, or is held at the month's end.
         let granted = self.terms.allowance * u64::from(last);
         let spent = self.tally.spent;
