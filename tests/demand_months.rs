@@ -1,7 +1,7 @@
 //! A month of demand is laid out as the ledgers read it, whichever way it
-//! was drawn: one seat's month in one loop (each day's totals as a
-//! difference of running sums, each job's day written over a span of
-//! slots), or day by day (several seats, outcomes that need more draws).
+//! was drawn: in one loop (each day's totals as a difference of running
+//! sums, each job's day and seat written over a span of slots), or day by
+//! day (outcomes that need more draws).
 //!
 //! For every bundled scenario, and for edits that take the other ways (days
 //! of more than 16 deliverables, attempts past the listed 16), each month's

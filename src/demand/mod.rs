@@ -6,7 +6,7 @@
 //! one table draw (working or not, and how many), and each deliverable's
 //! whole outcome (workflow, attempts, steps, hence its charges) is one more.
 //! A month draws all its days' counts first, then its deliverables in order,
-//! so that one seat's month is one loop with no exit per day.
+//! so that a month (all its seats) is one loop with no exit per day.
 //! The tables hold the exact probabilities; rare outcomes are resolved by
 //! further exact draws (see `day_count` and `outcome`).
 
@@ -50,9 +50,11 @@ pub struct MonthWork {
     bursts: Vec<bool>,
     /// Each day's count, seat by seat.
     counts: Vec<u64>,
-    /// One seat's month: each job's day (and 16 more slots, see `Listed`),
-    /// and the sums over the jobs before each, so that a day's totals are a difference.
+    /// A month whose outcomes are all final: each job's day and seat (and
+    /// 16 more slots, see `Listed`), and the sums over the jobs before each,
+    /// so that a day's totals are a difference.
     day_of: Vec<u16>,
+    seat_of: Vec<u16>,
     sums_before: Vec<Sums>,
 }
 
@@ -141,6 +143,13 @@ impl Profile {
     /// (Out of line: inlining buys nothing per month, and profiles then show it.)
     #[inline(never)]
     pub fn month<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork) {
+        self.month_as(days, rng, work, false);
+    }
+
+    /// `month`, drawn day by day and seat by seat if `day_by_day` (as months
+    /// that need further draws are), for tests to set the two ways side by side.
+    #[inline(always)]
+    fn month_as<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork, day_by_day: bool) {
         work.days.clear();
         work.bursts.clear();
         work.bursts
@@ -164,16 +173,18 @@ impl Profile {
         // Every slot is drawn into, so last month's are not blanked first.
         work.jobs.truncate(total);
         work.jobs.resize(total, BLANK);
-        work.total = match &self.seats[..] {
-            [seat] if seat.outcomes.plain_limit() >= total as u64 => {
-                Listed { jobs: &mut work.jobs, day_of: &mut work.day_of, sums_before: &mut work.sums_before }.month(
-                    &work.counts,
-                    &seat.outcomes,
-                    rng,
-                    &mut work.days,
-                )
+        let listed = !day_by_day
+            && self.seats.len() <= usize::from(u16::MAX)
+            && self.seats.iter().all(|seat| seat.outcomes.plain_limit() >= total as u64);
+        work.total = match listed {
+            true => Listed {
+                jobs: &mut work.jobs,
+                day_of: &mut work.day_of,
+                seat_of: &mut work.seat_of,
+                sums_before: &mut work.sums_before,
             }
-            _ => {
+            .month(&work.counts, &self.seats, rng, &mut work.days),
+            false => {
                 let mut counts = work.counts.iter();
                 let mut end = 0;
                 for day in 1..=days as u16 {
@@ -196,12 +207,41 @@ impl Profile {
     }
 }
 
-/// One seat's month where every outcome is final and plain sums hold for
-/// all its deliverables: the buffers it is drawn into.
+/// A month where every outcome is final and plain sums hold for all its
+/// deliverables, whatever seat draws them: the buffers it is drawn into.
 struct Listed<'a> {
     jobs: &'a mut [Deliverable],
     day_of: &'a mut Vec<u16>,
+    seat_of: &'a mut Vec<u16>,
     sums_before: &'a mut Vec<Sums>,
+}
+
+/// Where the month's outcomes are drawn from, job by job.
+trait Tables {
+    fn of(&self, job: usize) -> &Outcomes;
+}
+
+/// One seat: every job draws from its table.
+struct OneSeat<'a>(&'a Outcomes);
+
+impl Tables for OneSeat<'_> {
+    #[inline]
+    fn of(&self, _: usize) -> &Outcomes {
+        self.0
+    }
+}
+
+/// Several seats: each job draws from its seat's table.
+struct EachSeat<'a> {
+    seats: &'a [SeatProfile],
+    seat_of: &'a [u16],
+}
+
+impl Tables for EachSeat<'_> {
+    #[inline]
+    fn of(&self, job: usize) -> &Outcomes {
+        &self.seats[usize::from(self.seat_of[job])].outcomes
+    }
 }
 
 impl Listed<'_> {
@@ -210,36 +250,38 @@ impl Listed<'_> {
     const DAY_SPAN: usize = 16;
 
     /// Draws every deliverable in one loop, then each day's totals as a
-    /// difference of sums: no branch depends on a day's count. Returns the
-    /// month's totals, the sums over all its jobs.
-    fn month<R: Rng + ?Sized>(self, counts: &[u64], outcomes: &Outcomes, rng: &mut R, days: &mut Vec<Day>) -> Totals {
+    /// difference of sums: no branch depends on a day's count. `counts` are
+    /// each day's, seat by seat. Returns the month's totals, the sums over
+    /// all its jobs.
+    fn month<R: Rng + ?Sized>(
+        mut self,
+        counts: &[u64],
+        seats: &[SeatProfile],
+        rng: &mut R,
+        days: &mut Vec<Day>,
+    ) -> Totals {
         let n = self.jobs.len();
         // Every slot up to `n` is written below, so last month's are not blanked first.
         self.day_of.truncate(n + Self::DAY_SPAN);
         self.day_of.resize(n + Self::DAY_SPAN, 0);
-        let mut start = 0;
-        for (day, &count) in (1..).zip(counts) {
-            self.day_of[start..start + Self::DAY_SPAN].fill(day);
-            if count as usize > Self::DAY_SPAN {
-                self.day_of[start..start + count as usize].fill(day);
+        let several = seats.len() > 1;
+        if several {
+            self.seat_of.truncate(n + Self::DAY_SPAN);
+            self.seat_of.resize(n + Self::DAY_SPAN, 0);
+            self.date_by_seat(counts, seats.len());
+        } else {
+            self.date(counts);
+        }
+        let sums_before = match several {
+            false => Self::draw(self.jobs, self.day_of, self.sums_before, &OneSeat(&seats[0].outcomes), rng),
+            true => {
+                let tables = EachSeat { seats, seat_of: self.seat_of };
+                Self::draw(self.jobs, self.day_of, self.sums_before, &tables, rng)
             }
-            start += count as usize;
-        }
-        self.sums_before.truncate(n + 1);
-        self.sums_before.resize(n + 1, [0; 3]);
-        self.sums_before[0] = [0; 3];
-        let mut sums = [0u64; 3];
-        for ((slot, &day), before) in self.jobs.iter_mut().zip(&*self.day_of).zip(&mut self.sums_before[1..]) {
-            let entry = outcomes.draw(rng);
-            sums = [sums[0] + entry.tally, sums[1] + entry.tokens, sums[2] + entry.micros];
-            *before = sums;
-            // Copied whole, then dated: one 16-byte move, not a field at a time.
-            *slot = entry.job;
-            slot.day = day;
-        }
+        };
         // The totals of jobs `start..end`, as a difference of sums.
         let between = |start: usize, end: usize| {
-            let (a, b) = (self.sums_before[start], self.sums_before[end]);
+            let (a, b) = (sums_before[start], sums_before[end]);
             let tally = b[0] - a[0];
             Totals {
                 jobs: (end - start) as u64,
@@ -250,12 +292,71 @@ impl Listed<'_> {
             }
         };
         let mut start = 0;
-        for &count in counts {
-            let end = start + count as usize;
+        let mut day_end = |count: usize| {
+            let end = start + count;
             days.push(Day { end: end as u32, totals: between(start, end) });
             start = end;
+        };
+        match several {
+            false => counts.iter().for_each(|&count| day_end(count as usize)),
+            true => counts.chunks_exact(seats.len()).for_each(|day| day_end(day.iter().sum::<u64>() as usize)),
         }
         between(0, n)
+    }
+
+    /// Writes each day's number over its jobs' slots, one seat's `counts`.
+    fn date(&mut self, counts: &[u64]) {
+        let mut start = 0;
+        for (day, &count) in (1..).zip(counts) {
+            self.day_of[start..start + Self::DAY_SPAN].fill(day);
+            if count as usize > Self::DAY_SPAN {
+                self.day_of[start..start + count as usize].fill(day);
+            }
+            start += count as usize;
+        }
+    }
+
+    /// Writes each day's and each seat's number over its jobs' slots;
+    /// `counts` are each day's, seat by seat.
+    fn date_by_seat(&mut self, counts: &[u64], seats: usize) {
+        let mut start = 0;
+        for (day, group) in (1..).zip(counts.chunks_exact(seats)) {
+            for (seat, &count) in (0..).zip(group) {
+                // As in `date`: a fixed span, stored without a loop, and the rest seldom.
+                self.day_of[start..start + Self::DAY_SPAN].fill(day);
+                self.seat_of[start..start + Self::DAY_SPAN].fill(seat);
+                if count as usize > Self::DAY_SPAN {
+                    self.day_of[start..start + count as usize].fill(day);
+                    self.seat_of[start..start + count as usize].fill(seat);
+                }
+                start += count as usize;
+            }
+        }
+    }
+
+    /// Draws each job from its table and dates it; returns the sums before
+    /// each job (and after the last).
+    fn draw<'s, R: Rng + ?Sized>(
+        jobs: &mut [Deliverable],
+        day_of: &[u16],
+        sums_before: &'s mut Vec<Sums>,
+        tables: &impl Tables,
+        rng: &mut R,
+    ) -> &'s [Sums] {
+        let n = jobs.len();
+        sums_before.truncate(n + 1);
+        sums_before.resize(n + 1, [0; 3]);
+        sums_before[0] = [0; 3];
+        let mut sums = [0u64; 3];
+        for (job, ((slot, &day), before)) in jobs.iter_mut().zip(day_of).zip(&mut sums_before[1..]).enumerate() {
+            let entry = tables.of(job).draw(rng);
+            sums = [sums[0] + entry.tally, sums[1] + entry.tokens, sums[2] + entry.micros];
+            *before = sums;
+            // Copied whole, then dated: one 16-byte move, not a field at a time.
+            *slot = entry.job;
+            slot.day = day;
+        }
+        sums_before
     }
 }
 
@@ -300,4 +401,58 @@ fn slot<T>(list: &mut Vec<T>, index: usize, new: impl FnOnce() -> T) -> &mut T {
         list.push(new());
     }
     &mut list[index]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Source;
+    use crate::scenario::{Overrides, Scenario};
+    use crate::simulation::path_rng;
+
+    fn studio(edit: impl Fn(String) -> String) -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/studio-team.toml");
+        let text = edit(std::fs::read_to_string(&path).expect("bundled scenario"));
+        let source = Source::new("studio-team.toml", text);
+        Scenario::from_source(&source, &path, &Catalog::leonardo(), &Overrides::default()).expect("valid")
+    }
+
+    /// Several seats' months drawn in one loop equal those drawn day by day
+    /// and seat by seat: the same draws, in the same order, into the same slots.
+    fn one_loop_equals_day_by_day(scenario: &Scenario) -> usize {
+        let (file, catalog) = (&scenario.file, Catalog::leonardo());
+        let (mut fast, mut slow) = (MonthWork::default(), MonthWork::default());
+        let mut largest = 0;
+        for path in 0..10 {
+            let mut rng = path_rng(3, path);
+            let profile = Profile::sample(file, &catalog, &mut rng).expect("samples");
+            assert!(profile.seats.len() > 1 && profile.seats.iter().all(|s| s.outcomes.plain_limit() > 0));
+            let mut again = rng.clone();
+            for month in 0..3 {
+                profile.month(file.run.days_per_month, &mut rng, &mut fast);
+                profile.month_as(file.run.days_per_month, &mut again, &mut slow, true);
+                let at = format!("path {path}, month {month}");
+                assert_eq!(format!("{:?}", fast.jobs), format!("{:?}", slow.jobs), "{at}: jobs");
+                assert_eq!(format!("{:?}", fast.days), format!("{:?}", slow.days), "{at}: days");
+                assert_eq!(fast.total, slow.total, "{at}: total");
+                let mut start = 0;
+                for day in &fast.days {
+                    largest = largest.max(day.end as usize - start);
+                    start = day.end as usize;
+                }
+            }
+        }
+        largest
+    }
+
+    #[test]
+    fn several_seats_drawn_in_one_loop_are_drawn_as_day_by_day() {
+        one_loop_equals_day_by_day(&studio(|text| text));
+    }
+
+    #[test]
+    fn several_seats_with_days_of_more_than_one_span_are_drawn_as_day_by_day() {
+        let busy = studio(|text| text.replace("median = 3, sigma = 0.35", "median = 30, sigma = 0.35"));
+        assert!(one_loop_equals_day_by_day(&busy) > 5 * Listed::DAY_SPAN, "some seat's day brings more than a span");
+    }
 }
