@@ -4,10 +4,12 @@
 //!
 //! The answer depends only on the deliverable's charges and on `left` (the
 //! plan's terms are fixed), so the exact walk records it the first time and
-//! later deliverables of the same shape reuse it, in later paths too while
-//! the recipes stay the same. Keys are dense: each recipe with at most
-//! [`STEPS`] steps has a block of shapes, one per attempt count up to
-//! [`HEAD`] and set of steps, and each shape has a slot per allowance left.
+//! later deliverables of the same shape reuse it, in later paths too: each
+//! recipe keeps its jumps for as long as there is room, so that paths whose
+//! recipes are drawn (images, references) find those of earlier paths with
+//! the same charges. Keys are dense: each recipe with at most [`STEPS`]
+//! steps has a block of shapes, one per attempt count up to [`HEAD`] and set
+//! of steps, and each shape has a slot per allowance left.
 //! A job's shape is found once, when it joins the queue ([`Jumps::base`]);
 //! the chain of lookups from job to job then adds only what is left.
 
@@ -67,35 +69,41 @@ pub(super) struct Jumps {
     bases: Vec<u32>,
     /// Allowance + 1: the slots per shape.
     width: usize,
-    /// Slots written since `prepare`, which empties just these.
+    /// Slots written since the memo was last emptied, which empties just these.
     written: Vec<u32>,
+    /// Every recipe with a block, and where it starts; and the next free shape.
+    known: Vec<(Recipe, usize)>,
+    next: usize,
 }
 
 impl Jumps {
-    /// Ready for new recipes and a daily allowance: what was recorded for
-    /// others is forgotten. (The ledger calls this only when they change.)
+    /// Ready for a path's recipes and a daily allowance: a recipe seen
+    /// before (under the same allowance) keeps what was recorded for it. The
+    /// ledger calls this only when they change.
     pub fn prepare(&mut self, recipes: &[Recipe], allowance: u64) {
-        for &slot in &self.written {
-            self.ends[slot as usize] = EMPTY;
+        let width = (allowance + 1) as usize;
+        if width != self.width {
+            self.forget();
+            self.width = width;
         }
-        self.written.clear();
         self.blocks.clear();
-        self.width = (allowance + 1) as usize;
-        // Shape 0 is never written: jobs without a shape of their own look there.
-        let mut next = 1;
-        for recipe in recipes {
-            let steps = recipe.steps.len() as u32;
-            self.blocks.push((steps <= STEPS).then_some(Block { first: next, steps }));
-            if steps <= STEPS {
-                next += ((HEAD + 1) as usize) << steps;
+        if allowance >= 1 << LEFT {
+            // Too wide a slot: nothing is recorded (or held).
+            (self.ends, self.costs) = Default::default();
+            self.bases.clear();
+            return;
+        }
+        if !self.place(recipes) {
+            // Full: start afresh with this path's recipes, if they fit at all.
+            self.forget();
+            if !self.place(recipes) {
+                self.blocks.clear();
+                self.bases.clear();
+                return;
             }
         }
-        if allowance >= 1 << LEFT || next * self.width > MAX_SLOTS {
-            self.blocks.clear();
-            next = 0;
-        }
-        self.ends.resize(next * self.width, EMPTY);
-        self.costs.resize(next * self.width, 0);
+        self.ends.resize(self.next * self.width, EMPTY);
+        self.costs.resize(self.next * self.width, 0);
         // Paths whose recipes differ rebuild this for each path: row by row,
         // each the row's first base plus the same offset per set of steps.
         self.bases.clear();
@@ -111,6 +119,44 @@ impl Jumps {
                 }
             }
         }
+    }
+
+    /// Finds each recipe's block, or makes one after the others; false if
+    /// the slots would pass [`MAX_SLOTS`].
+    fn place(&mut self, recipes: &[Recipe]) -> bool {
+        self.blocks.clear();
+        for recipe in recipes {
+            let steps = recipe.steps.len() as u32;
+            if steps > STEPS {
+                self.blocks.push(None);
+                continue;
+            }
+            let first = match self.known.iter().find(|(known, _)| known == recipe) {
+                Some(&(_, first)) => first,
+                None => {
+                    let (first, next) = (self.next, self.next + (((HEAD + 1) as usize) << steps));
+                    if next * self.width > MAX_SLOTS {
+                        return false;
+                    }
+                    self.next = next;
+                    self.known.push((recipe.clone(), first));
+                    first
+                }
+            };
+            self.blocks.push(Some(Block { first, steps }));
+        }
+        true
+    }
+
+    /// Empties every slot written, and every block.
+    fn forget(&mut self) {
+        for &slot in &self.written {
+            self.ends[slot as usize] = EMPTY;
+        }
+        self.written.clear();
+        self.known.clear();
+        // Shape 0 is never written: jobs without a shape of their own look there.
+        self.next = 1;
     }
 
     /// False when the plan's allowance or recipes leave no room to record anything.
@@ -189,7 +235,8 @@ mod tests {
         let charge =
             |tokens| super::super::Charge { tokens, api_micros: None, family: Family::ALL[0], relaxed_ok: false };
         let one_step = Recipe { attempt: charge(10), steps: vec![charge(5)] };
-        jumps.prepare(&[one_step.clone(), one_step], 150);
+        let other = Recipe { attempt: charge(11), ..one_step.clone() };
+        jumps.prepare(&[one_step, other], 150);
         let job = |recipe, attempts, steps| Deliverable { recipe, attempts, steps, usable: true, day: 1 };
         assert_eq!(jumps.base(&job(0, 3, 0b1)), jumps.base(&job(0, 3, 0b1111_1111)));
         assert_eq!(jumps.base(&job(2, 3, 0)), 0, "no such recipe");
@@ -203,6 +250,34 @@ mod tests {
         bases.sort_unstable();
         bases.dedup();
         assert_eq!(bases.len(), 2 * 17 * 2, "one base per recipe, attempt count and set of steps");
+    }
+
+    #[test]
+    fn a_recipe_seen_before_finds_its_jumps_and_a_full_memo_starts_afresh() {
+        let charge =
+            |tokens| super::super::Charge { tokens, api_micros: None, family: Family::ALL[0], relaxed_ok: false };
+        let recipe = |tokens| Recipe { attempt: charge(tokens), steps: vec![] };
+        let job = |recipe| Deliverable { recipe, attempts: 2, steps: 0, usable: true, day: 1 };
+        let jump = Jump { days: 0, left: 100, spent: 50, paid: 2, dropped: false };
+        let mut jumps = Jumps::default();
+        jumps.prepare(&[recipe(25), recipe(10)], 150);
+        jumps.put(&job(0), 150, jump);
+        // The next path's recipes: the same charges in the second place, and another.
+        jumps.prepare(&[recipe(30), recipe(25)], 150);
+        assert_eq!(jumps.at(jumps.base(&job(1)), 150), jump, "the 25-token recipe's jump is kept");
+        assert_eq!(jumps.at(jumps.base(&job(0)), 150).days, NO_DAYS, "the 30-token recipe has none");
+        // Identical recipes in one path share their block.
+        jumps.prepare(&[recipe(25), recipe(25)], 150);
+        assert_eq!(jumps.base(&job(0)), jumps.base(&job(1)));
+        // As many recipes as fill the slots: the memo starts afresh, and the last ones fit.
+        let blocks = MAX_SLOTS / 151 / (HEAD as usize + 1);
+        for tokens in 100..100 + blocks as u64 {
+            jumps.prepare(&[recipe(tokens)], 150);
+        }
+        assert!(jumps.records() && jumps.ends.len() <= MAX_SLOTS);
+        jumps.prepare(&[recipe(25)], 150);
+        assert_eq!(jumps.at(jumps.base(&job(0)), 150).days, NO_DAYS, "forgotten when the memo filled");
+        assert!(jumps.ends.iter().all(|&end| end == EMPTY), "every written slot emptied");
     }
 
     #[test]
