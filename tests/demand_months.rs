@@ -81,6 +81,24 @@ fn days_of_more_deliverables_than_one_span_are_laid_out_whole() {
 }
 
 #[test]
+fn days_of_more_deliverables_than_the_wider_span_are_laid_out_whole() {
+    // About 100 a day: months this busy use the wider span, and some days pass it too.
+    let busier = scenario("social-media-manager.toml", |text| {
+        text.replace("median = 3, sigma = 0.2", "median = 100, sigma = 0.2")
+    });
+    assert!(check_months(&busier, 5, 2) > 64, "some day brings more than 64 deliverables");
+}
+
+#[test]
+fn a_quiet_month_with_a_busy_day_lays_that_day_out_whole() {
+    // Few a day on average, but days vary wildly: the narrow span, and a day past it.
+    let bursty = scenario("social-media-manager.toml", |text| {
+        text.replace("median = 3, sigma = 0.2", "median = 5, sigma = 0.2").replace("dispersion = 4", "dispersion = 0.2")
+    });
+    assert!(check_months(&bursty, 20, 3) > 16, "some day brings more than 16 deliverables");
+}
+
+#[test]
 fn a_month_with_attempts_past_the_listed_ones_is_laid_out_day_by_day() {
     let patient = scenario("social-media-manager.toml", |text| text.replace("max_attempts = 8", "max_attempts = 40"));
     check_months(&patient, 20, 3);
