@@ -50,9 +50,9 @@ pub struct MonthWork {
     bursts: Vec<bool>,
     /// Each day's count, seat by seat.
     counts: Vec<u64>,
-    /// A month whose outcomes are all final: each job's day and seat (and
-    /// 16 more slots, see `Listed`), and the sums over the jobs before each,
-    /// so that a day's totals are a difference.
+    /// A month whose outcomes are all final: each job's day and seat (and a
+    /// span of slots more, see [`DAY_SPAN`]), and the sums over the jobs
+    /// before each, so that a day's totals are a difference.
     day_of: Vec<u16>,
     seat_of: Vec<u16>,
     sums_before: Vec<Sums>,

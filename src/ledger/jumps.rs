@@ -10,8 +10,8 @@
 //! the same charges. Keys are dense: each recipe with at most [`STEPS`]
 //! steps has a block of shapes, one per attempt count up to [`HEAD`] and set
 //! of steps, and each shape has a slot per allowance left.
-//! A job's shape is found once, when it joins the queue ([`Jumps::base`]);
-//! the chain of lookups from job to job then adds only what is left.
+//! A job's shape is one lookup ([`Jumps::base`]), off the chain of lookups
+//! from job to job, which adds only what is left.
 
 use super::{Deliverable, Recipe};
 
@@ -89,6 +89,7 @@ impl Jumps {
         self.blocks.clear();
         if allowance >= 1 << LEFT {
             // Too wide a slot: nothing is recorded (or held).
+            self.forget();
             (self.ends, self.costs) = Default::default();
             self.bases.clear();
             return;
