@@ -163,8 +163,12 @@ impl Profile {
             let counts = &seat.days[usize::from(bursts[0])];
             work.counts.extend((0..days).map(|_| counts.sample(rng)));
         } else {
-            for _ in 0..days {
-                work.counts.extend(tables().map(|(counts, _)| counts.sample(rng)));
+            // Written in place, day by day and seat by seat: no vector grown a day at a time.
+            work.counts.resize(days as usize * self.seats.len(), 0);
+            for day in work.counts.chunks_exact_mut(self.seats.len()) {
+                for (count, (table, _)) in day.iter_mut().zip(tables()) {
+                    *count = table.sample(rng);
+                }
             }
         }
         // The counts known, the jobs are laid out once, and each draw writes its slot.
