@@ -401,7 +401,7 @@ mod tests {
         together.add_paths(&tallies, &demand);
         let mut one_by_one = ScenarioStats::new(plans, months as u32, 30);
         for (path, demand) in tallies.chunks(per_path).zip(demand.chunks(months)) {
-            one_by_one.add_path(path, demand);
+            one_by_one.add_paths(path, demand);
         }
         assert_eq!(together.paths, paths as u64);
         assert_eq!(together.paths, one_by_one.paths);
@@ -649,11 +649,6 @@ impl ScenarioStats {
             pairs,
             demand: Sketch::default(),
         }
-    }
-
-    /// Adds one path: `tallies[plan * months + month]`, and the tokens demanded per month.
-    pub fn add_path(&mut self, tallies: &[MonthTally], demand: &[u64]) {
-        self.add_paths(tallies, demand);
     }
 
     /// Adds whole paths: `tallies[(path * plans + plan) * months + month]`,
