@@ -12,7 +12,7 @@
 //! its charges are done, and what expired in the month is what its grants
 //! left neither spent nor held. `tests/ledger_bulk.rs` pins this to the general walk.
 
-use super::jumps::Jump;
+use super::jumps::{Jump, Slot};
 use super::{Deliverable, JobEnd, Ledger, Month, Policy, Unit};
 
 /// A deliverable, with the (absolute) day it was demanded.
@@ -28,6 +28,10 @@ trait Arrival: Copy {
     fn job(&self) -> &Deliverable;
     /// The (absolute) day it was demanded; `before` is the day before this month's first.
     fn since(&self, before: u32) -> u32;
+    /// The day of this month it was demanded, or 0 if in an earlier one.
+    fn arrival(&self, before: u32) -> u32;
+    /// Days it has waited on `day` of this month.
+    fn waited(&self, before: u32, day: u32) -> u32;
 }
 
 impl Arrival for Queued {
@@ -37,6 +41,12 @@ impl Arrival for Queued {
     fn since(&self, _: u32) -> u32 {
         self.since
     }
+    fn arrival(&self, before: u32) -> u32 {
+        self.since.saturating_sub(before)
+    }
+    fn waited(&self, before: u32, day: u32) -> u32 {
+        before + day - self.since
+    }
 }
 
 impl Arrival for Deliverable {
@@ -45,6 +55,12 @@ impl Arrival for Deliverable {
     }
     fn since(&self, before: u32) -> u32 {
         before + u32::from(self.day)
+    }
+    fn arrival(&self, _: u32) -> u32 {
+        u32::from(self.day)
+    }
+    fn waited(&self, _: u32, day: u32) -> u32 {
+        day - u32::from(self.day)
     }
 }
 
@@ -188,8 +204,8 @@ impl Ledger {
         let mut ended = 0;
         while ended < jobs.len() {
             if self.daily.done == 0 && self.jumps.records() {
-                // At most 2^20 jobs at a time: the counts summed in one word stay apart.
-                let ahead = &jobs[ended..jobs.len().min(ended + (1 << 20))];
+                // Few enough jobs at a time that the sums in one word stay apart.
+                let ahead = &jobs[ended..jobs.len().min(ended + Slot::SUMS)];
                 ended += self.jump_through(ahead, fresh, last);
                 if ended == jobs.len() {
                     break;
@@ -219,55 +235,57 @@ impl Ledger {
         let (mut day, mut left) = (self.day_of_month, self.pools.fast);
         // The (absolute) day before the month's first.
         let before = self.day - day;
-        // The loop is the daily walk's critical path: no branch but its
-        // exits and a late arrival, and the counts of jobs done usable, done
-        // abandoned and dropped in 21-bit fields of one word.
+        // The loop is the daily walk's critical path, from one job's slot to
+        // what is left for the next: no branch but its exits and a late
+        // arrival, and few enough values that what is left stays in a
+        // register. The counts of jobs done usable, done abandoned and
+        // dropped are 21-bit fields of one word, spent and paid two fields
+        // of another (`Slot::cost`).
         const USABLE: u64 = 1;
         const ABANDONED: u64 = 1 << 21;
         const DROPPED: u64 = 1 << 42;
-        let mut counts = 0u64;
+        let (mut counts, mut costs, mut waiting_days) = (0u64, 0u64, 0u64);
         // The day it first ran out, or `u32::MAX`.
         let mut exhausted = self.tally.exhausted_day.unwrap_or(u32::MAX);
-        let (mut spent, mut charges, mut unmet, mut waiting_days) = (0, 0, 0, 0);
+        let jumps = &self.jumps;
         let mut jumped = 0;
-        for queued in jobs {
+        while let Some(queued) = jobs.get(jumped) {
             // The days before it arrives expire whole: it starts a day afresh.
             // A branch, not a select: the select would lengthen the chain from
             // one job's end to the next one's slot, and the plan seldom
             // catches up (for one job in eleven in social-media-manager).
-            let arrival = queued.since(before).saturating_sub(before);
+            let arrival = queued.arrival(before);
             if arrival > day {
                 seldom();
                 (left, day) = (allowance, arrival);
             }
             // The shape's slots are found here, off the chain from job to job.
-            let jump = self.jumps.at(self.jumps.base(queued.job()), left);
-            if day + jump.days > last {
+            let slot = jumps.slot(jumps.base(queued.job()), left);
+            if day + slot.days() > last {
                 break; // none recorded, or it ends next month
             }
-            let ran_out = jump.days > 0 || jump.dropped;
+            let (dropped, ran_out) = (slot.dropped(), slot.days() > 0 || slot.dropped());
             exhausted = exhausted.min(if ran_out { day } else { u32::MAX });
-            day += jump.days;
-            left = jump.left;
-            spent += jump.spent;
-            charges += jump.paid;
+            day += slot.days();
+            left = slot.left();
+            costs += slot.cost();
             let done = if queued.job().usable { USABLE } else { ABANDONED };
-            counts += if jump.dropped { DROPPED } else { done };
-            // A job from an earlier month was counted unmet there, as waiting.
-            unmet += u64::from(jump.dropped & fresh);
-            waiting_days += u64::from(!jump.dropped) * u64::from(before + day - queued.since(before));
+            counts += if dropped { DROPPED } else { done };
+            waiting_days += u64::from(!dropped) * u64::from(queued.waited(before, day));
             jumped += 1;
         }
         (self.day, self.day_of_month, self.pools.fast) = (before + day, day, left);
         let t = &mut self.tally;
         t.exhausted_day = (exhausted != u32::MAX).then_some(exhausted);
         let count = |field: u64| (counts / field) & ((1 << 21) - 1);
+        let (spent, paid) = Slot::spent_and_paid(costs);
         t.usable += count(USABLE);
         t.abandoned += count(ABANDONED);
         t.dropped += count(DROPPED);
         t.spent += spent;
-        t.charges += charges;
-        t.unmet += unmet;
+        t.charges += paid;
+        // A job from an earlier month was counted unmet there, as waiting.
+        t.unmet += if fresh { count(DROPPED) } else { 0 };
         t.waiting_days += waiting_days;
         jumped
     }

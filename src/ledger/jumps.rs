@@ -24,17 +24,56 @@ const ROWS: usize = ((HEAD + 2) as usize) << STEPS;
 /// At most 1 MB of slots (8 bytes each).
 const MAX_SLOTS: usize = 1 << 17;
 
-/// Field widths of a slot's two halves. Where a job ends (what the next job
-/// waits for) is apart from what it cost, so that the chain of lookups from
-/// job to job reads half the memory.
+/// A slot's fields, low to high: where the job ends (allowance left, days
+/// later, dropped), then what it cost (allowance spent, charges paid). The
+/// cost is read as one word, `slot >> COST`: spent, and paid from bit
+/// [`PAID_AT`] of it, so that the walk adds both with one addition and the
+/// sums of up to [`Slot::SUMS`] jobs stay apart.
 const LEFT: u32 = 12;
 const DAYS: u32 = 8;
-const SPENT: u32 = 24;
-const PAID: u32 = 32 - SPENT;
+const COST: u32 = LEFT + DAYS + 1;
+/// Allowance spent by one job: below 2^12 a day for under 2^8 days.
+const SPENT: u32 = LEFT + DAYS;
+const PAID_AT: u32 = 38;
+/// Charges paid by one job: at most `HEAD` attempts and `STEPS` steps.
+const PAID: u32 = 64 - COST - PAID_AT;
+const _: () = assert!(HEAD + STEPS < 1 << PAID, "a job's charges fit its field");
 /// The days of an empty slot: more than any month has, so that the walk's
 /// test "does it end within the month" refuses it too.
 const NO_DAYS: u32 = (1 << DAYS) - 1;
-const EMPTY: u32 = NO_DAYS << LEFT;
+const EMPTY: u64 = (NO_DAYS as u64) << LEFT;
+
+/// A slot as the walk reads it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Slot(u64);
+
+impl Slot {
+    /// Jobs whose [`Slot::cost`] words can be summed without one field reaching the next.
+    pub const SUMS: usize = 1 << (PAID_AT - SPENT);
+
+    #[inline]
+    pub fn left(self) -> u64 {
+        self.0 & ((1 << LEFT) - 1)
+    }
+    /// Days later that it ended; [`NO_DAYS`] for none recorded.
+    #[inline]
+    pub fn days(self) -> u32 {
+        (self.0 >> LEFT) as u32 & NO_DAYS
+    }
+    #[inline]
+    pub fn dropped(self) -> bool {
+        self.0 >> (LEFT + DAYS) & 1 == 1
+    }
+    /// Spent and paid in one word: sum up to [`Slot::SUMS`] of these, then
+    /// read them apart with [`Slot::spent_and_paid`].
+    #[inline]
+    pub fn cost(self) -> u64 {
+        self.0 >> COST
+    }
+    pub fn spent_and_paid(costs: u64) -> (u64, u64) {
+        (costs & ((1 << PAID_AT) - 1), costs >> PAID_AT)
+    }
+}
 
 /// Where a whole deliverable took the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,10 +98,8 @@ struct Block {
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct Jumps {
-    /// Each slot's end: allowance left, days later, dropped; [`EMPTY`] if none.
-    ends: Vec<u32>,
-    /// Each slot's cost: allowance spent, charges paid.
-    costs: Vec<u32>,
+    /// Each slot's end and cost ([`Slot`]); [`EMPTY`] if none.
+    slots: Vec<u64>,
     blocks: Vec<Option<Block>>,
     /// Each recipe's [`ROWS`] bases, by attempt count (up to `HEAD`, then
     /// beyond) and set of steps: a job's base is one lookup.
@@ -90,7 +127,7 @@ impl Jumps {
         if allowance >= 1 << LEFT {
             // Too wide a slot: nothing is recorded (or held).
             self.forget();
-            (self.ends, self.costs) = Default::default();
+            self.slots = Vec::new();
             self.bases.clear();
             return;
         }
@@ -103,8 +140,7 @@ impl Jumps {
                 return;
             }
         }
-        self.ends.resize(self.next * self.width, EMPTY);
-        self.costs.resize(self.next * self.width, 0);
+        self.slots.resize(self.next * self.width, EMPTY);
         // Paths whose recipes differ rebuild this for each path: row by row,
         // each the row's first base plus the same offset per set of steps.
         self.bases.clear();
@@ -152,7 +188,7 @@ impl Jumps {
     /// Empties every slot written, and every block.
     fn forget(&mut self) {
         for &slot in &self.written {
-            self.ends[slot as usize] = EMPTY;
+            self.slots[slot as usize] = EMPTY;
         }
         self.written.clear();
         self.known.clear();
@@ -175,20 +211,19 @@ impl Jumps {
         self.bases.get(index).copied().unwrap_or(0)
     }
 
-    /// The jump recorded at `base` (from [`Jumps::base`]) for a job started
-    /// with `left`; its `days` are [`NO_DAYS`] if none was.
+    /// The slot at `base` (from [`Jumps::base`]) for a job started with `left`.
     #[inline]
+    pub fn slot(&self, base: u32, left: u64) -> Slot {
+        Slot(self.slots[base as usize + left as usize])
+    }
+
+    #[cfg(test)]
+    /// The jump recorded at `base` for a job started with `left`; its
+    /// `days` are [`NO_DAYS`] if none was.
     pub fn at(&self, base: u32, left: u64) -> Jump {
-        let slot = base as usize + left as usize;
-        let (end, cost) = (self.ends[slot], self.costs[slot]);
-        let field = |value: u32, shift: u32, bits: u32| value >> shift & ((1 << bits) - 1);
-        Jump {
-            left: u64::from(field(end, 0, LEFT)),
-            days: field(end, LEFT, DAYS),
-            dropped: field(end, LEFT + DAYS, 1) == 1,
-            spent: u64::from(field(cost, 0, SPENT)),
-            paid: u64::from(field(cost, SPENT, PAID)),
-        }
+        let slot = self.slot(base, left);
+        let (spent, paid) = Slot::spent_and_paid(slot.cost());
+        Jump { days: slot.days(), left: slot.left(), dropped: slot.dropped(), spent, paid }
     }
 
     /// Records a jump, unless its figures do not fit a slot or its job has no shape.
@@ -197,8 +232,8 @@ impl Jumps {
         let base = self.base(job) as usize;
         if fits && base > 0 {
             let slot = base + left as usize;
-            self.ends[slot] = (u32::from(jump.dropped) << DAYS | jump.days) << LEFT | jump.left as u32;
-            self.costs[slot] = (jump.paid as u32) << SPENT | jump.spent as u32;
+            let end = (u64::from(jump.dropped) << DAYS | u64::from(jump.days)) << LEFT | jump.left;
+            self.slots[slot] = (jump.paid << PAID_AT | jump.spent) << COST | end;
             self.written.push(slot as u32);
         }
     }
@@ -219,7 +254,8 @@ mod tests {
         let mut jumps = Jumps::default();
         jumps.prepare(&recipe(50), 4095);
         let job = Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true, day: 1 };
-        let jump = Jump { days: NO_DAYS - 1, left: 4095, spent: (1 << SPENT) - 1, paid: 255, dropped: true };
+        let jump =
+            Jump { days: NO_DAYS - 1, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: true };
         jumps.put(&job, 7, jump);
         assert_eq!(jumps.at(jumps.base(&job), 7), jump);
         assert_eq!(jumps.at(jumps.base(&job), 8).days, NO_DAYS);
@@ -228,6 +264,23 @@ mod tests {
         assert_eq!(jumps.base(&long), 0);
         jumps.put(&long, 7, jump);
         assert_eq!(jumps.at(jumps.base(&long), 7).days, NO_DAYS);
+    }
+
+    #[test]
+    fn the_costs_of_as_many_jobs_as_sums_allows_stay_apart_and_larger_ones_are_not_recorded() {
+        let mut jumps = Jumps::default();
+        jumps.prepare(&recipe(50), 4095);
+        let job = Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true, day: 1 };
+        let most = Jump { days: 3, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: false };
+        jumps.put(&job, 0, most);
+        let cost = jumps.slot(jumps.base(&job), 0).cost();
+        let sums = (0..Slot::SUMS).fold(0u64, |sum, _| sum + cost);
+        assert_eq!(Slot::spent_and_paid(sums), (most.spent * Slot::SUMS as u64, most.paid * Slot::SUMS as u64));
+        // A job that spent or paid more than a slot holds is walked again.
+        jumps.put(&job, 1, Jump { spent: 1 << SPENT, ..most });
+        jumps.put(&job, 2, Jump { paid: 1 << PAID, ..most });
+        assert_eq!(jumps.at(jumps.base(&job), 1).days, NO_DAYS);
+        assert_eq!(jumps.at(jumps.base(&job), 2).days, NO_DAYS);
     }
 
     #[test]
@@ -275,10 +328,10 @@ mod tests {
         for tokens in 100..100 + blocks as u64 {
             jumps.prepare(&[recipe(tokens)], 150);
         }
-        assert!(jumps.records() && jumps.ends.len() <= MAX_SLOTS);
+        assert!(jumps.records() && jumps.slots.len() <= MAX_SLOTS);
         jumps.prepare(&[recipe(25)], 150);
         assert_eq!(jumps.at(jumps.base(&job(0)), 150).days, NO_DAYS, "forgotten when the memo filled");
-        assert!(jumps.ends.iter().all(|&end| end == EMPTY), "every written slot emptied");
+        assert!(jumps.slots.iter().all(|&end| end == EMPTY), "every written slot emptied");
     }
 
     #[test]
@@ -292,11 +345,11 @@ mod tests {
             jumps.put(&job, 150, jump);
             assert_eq!(jumps.at(jumps.base(&job), 150), jump);
         }
-        assert_eq!(jumps.ends.iter().filter(|&&end| end != EMPTY).count(), 1);
+        assert_eq!(jumps.slots.iter().filter(|&&end| end != EMPTY).count(), 1);
         // Allowances of 4,096 tokens and more have no slots at all.
         jumps.prepare(&recipe(50), 4096);
-        assert!(!jumps.records() && jumps.ends.is_empty());
+        assert!(!jumps.records() && jumps.slots.is_empty());
         jumps.put(&job, 150, jump);
-        assert!(jumps.ends.is_empty());
+        assert!(jumps.slots.is_empty());
     }
 }
