@@ -41,7 +41,7 @@ fn demand() -> impl Strategy<Value = Demand> {
             let n = recipes.len() as u32;
             let attempts = prop_oneof![4 => 0u32..6, 1 => 15u32..20];
             let job = (0..n, attempts, 0u32..64, prop::bool::weighted(0.8))
-                .prop_map(|(recipe, attempts, steps, usable)| Deliverable { recipe, attempts, steps, usable, day: 0 });
+                .prop_map(|(recipe, attempts, steps, usable)| Deliverable::new(recipe, attempts, steps, usable));
             let day = prop::collection::vec(job, 0..6);
             let month = prop::collection::vec(day, 1..=12);
             (Just(recipes), prop::collection::vec(month, 1..=4))
@@ -105,7 +105,7 @@ fn month_view<'a>(
         for job in day {
             totals.add(&recipes[job.recipe as usize].totals(job));
         }
-        jobs.extend(day.iter().map(|&job| Deliverable { day: number, ..job }));
+        jobs.extend(day.iter().map(|&job| job.on_day(number)));
         days.push(Day { end: jobs.len() as u32, totals });
         total.add(&totals);
     }
@@ -157,7 +157,8 @@ fn a_reset_ledger_runs_like_a_new_one() {
             if same_recipes {
                 // What the ledger learnt of the first path's recipes (a daily plan's jumps) must still hold.
                 for job in second.months.iter_mut().flatten().flatten() {
-                    job.recipe %= first.recipes.len() as u32;
+                    let recipe = job.recipe % first.recipes.len() as u32;
+                    *job = Deliverable::new(recipe, job.attempts, job.steps, job.usable).on_day(job.day);
                 }
                 second.recipes = first.recipes.clone();
             }
@@ -187,8 +188,8 @@ fn a_month_bought_in_bulk_runs_out_on_the_day_after_its_pools_are_spent_to_the_t
         recipes: vec![Recipe { attempt, steps: vec![] }],
         // Day 1 spends the 100 tokens exactly; day 2 needs a pack.
         months: vec![vec![
-            vec![Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true, day: 1 }],
-            vec![Deliverable { recipe: 0, attempts: 1, steps: 0, usable: true, day: 2 }],
+            vec![Deliverable::new(0, 2, 0, true).on_day(1)],
+            vec![Deliverable::new(0, 1, 0, true).on_day(2)],
         ]],
     };
     let terms = Terms {

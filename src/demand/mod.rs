@@ -380,7 +380,7 @@ fn date_over<const SPAN: usize>(day_of: &mut [u16], counts: &[u64]) {
 }
 
 /// A slot of the month's job buffer before its draw writes it.
-const BLANK: Deliverable = Deliverable { recipe: 0, attempts: 0, steps: 0, usable: false, day: 0 };
+const BLANK: Deliverable = Deliverable::new(0, 0, 0, false);
 
 /// A workflow's charges and law for one path, written to `recipes[recipe]`
 /// and `laws[law]` (each either there or next).

@@ -135,16 +135,16 @@ impl Listing {
                 |job: Deliverable, resolve| self.candidates.push(Entry::new(job, &charges.totals(&job), resolve));
             let head = law.max_attempts.min(HEAD);
             for attempts in 1..=head {
-                let job = Deliverable { recipe, attempts, steps: 0, usable: true, day: 0 };
+                let job = Deliverable::new(recipe, attempts, 0, true);
                 if law.steps.len() > LISTED_STEPS {
                     push(job, Resolve::Steps);
                 } else {
                     for steps in 0..1u32 << law.steps.len() {
-                        push(Deliverable { steps, ..job }, Resolve::Nothing);
+                        push(Deliverable::new(recipe, attempts, steps, true), Resolve::Nothing);
                     }
                 }
             }
-            let abandoned = Deliverable { recipe, attempts: law.max_attempts, steps: 0, usable: false, day: 0 };
+            let abandoned = Deliverable::new(recipe, law.max_attempts, 0, false);
             push(abandoned, if law.max_attempts > head { Resolve::Tail } else { Resolve::Nothing });
         }
         self.plain_limit = most_plain_draws(&self.candidates);
@@ -276,8 +276,9 @@ impl Outcomes {
     }
 
     fn resolve<R: Rng + ?Sized>(&self, entry: &Entry, rng: &mut R) -> Deliverable {
-        let mut job = entry.job;
+        let job = entry.job;
         let law = &self.laws[(job.recipe - self.first_recipe) as usize];
+        let (mut attempts, mut usable) = (job.attempts, job.usable);
         if entry.resolve == Resolve::Tail {
             // Failures after the first HEAD: geometric, one uniform in (0, 1].
             let u = 1.0 - rng.random::<f64>();
@@ -285,14 +286,15 @@ impl Outcomes {
             if f64::from(HEAD) + more >= f64::from(law.max_attempts) {
                 return job;
             }
-            job = Deliverable { attempts: HEAD + more as u32 + 1, usable: true, ..job };
+            (attempts, usable) = (HEAD + more as u32 + 1, true);
         }
+        let mut steps = job.steps;
         for (i, &p) in law.steps.iter().enumerate() {
             if p >= 1.0 || (p > 0.0 && rng.random::<f64>() < p) {
-                job.steps |= 1 << i;
+                steps |= 1 << i;
             }
         }
-        job
+        Deliverable::new(job.recipe, attempts, steps, usable)
     }
 
     /// Each listed outcome with its probability, for tests.

@@ -75,6 +75,19 @@ impl Slot {
     }
 }
 
+/// The key of a deliverable's shape: its row of [`Jumps`]'s bases, by
+/// recipe, attempt count (up to `HEAD`, then beyond) and set of steps.
+/// Steps past a recipe's own are not done, and its rows ignore them.
+/// Recipes too many to key have `u32::MAX`, past every table.
+pub(super) const fn shape(recipe: u32, attempts: u32, steps: u32) -> u32 {
+    let attempts = if attempts > HEAD { HEAD + 1 } else { attempts };
+    let row = attempts << STEPS | steps & ((1 << STEPS) - 1);
+    match recipe as u64 * ROWS as u64 + row as u64 {
+        key if key < u32::MAX as u64 => key as u32,
+        _ => u32::MAX,
+    }
+}
+
 /// Where a whole deliverable took the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Jump {
@@ -205,10 +218,7 @@ impl Jumps {
     /// listed attempts or steps, or when the plan has no slots.
     #[inline]
     pub fn base(&self, job: &Deliverable) -> u32 {
-        // Steps past a recipe's own are not done, and its rows ignore them.
-        let row = (job.attempts.min(HEAD + 1) as usize) << STEPS | job.steps as usize & ((1 << STEPS) - 1);
-        let index = (job.recipe as usize).saturating_mul(ROWS).saturating_add(row);
-        self.bases.get(index).copied().unwrap_or(0)
+        self.bases.get(job.shape() as usize).copied().unwrap_or(0)
     }
 
     /// The slot at `base` (from [`Jumps::base`]) for a job started with `left`.
@@ -253,14 +263,14 @@ mod tests {
     fn a_jump_reads_back_as_recorded_and_an_empty_slot_spans_no_month() {
         let mut jumps = Jumps::default();
         jumps.prepare(&recipe(50), 4095);
-        let job = Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true, day: 1 };
+        let job = Deliverable::new(0, 2, 0, true).on_day(1);
         let jump =
             Jump { days: NO_DAYS - 1, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: true };
         jumps.put(&job, 7, jump);
         assert_eq!(jumps.at(jumps.base(&job), 7), jump);
         assert_eq!(jumps.at(jumps.base(&job), 8).days, NO_DAYS);
         // A job past the listed attempts has no shape: it finds nothing, and records nothing.
-        let long = Deliverable { attempts: HEAD + 1, ..job };
+        let long = Deliverable::new(0, HEAD + 1, 0, true);
         assert_eq!(jumps.base(&long), 0);
         jumps.put(&long, 7, jump);
         assert_eq!(jumps.at(jumps.base(&long), 7).days, NO_DAYS);
@@ -270,7 +280,7 @@ mod tests {
     fn the_costs_of_as_many_jobs_as_sums_allows_stay_apart_and_larger_ones_are_not_recorded() {
         let mut jumps = Jumps::default();
         jumps.prepare(&recipe(50), 4095);
-        let job = Deliverable { recipe: 0, attempts: 2, steps: 0, usable: true, day: 1 };
+        let job = Deliverable::new(0, 2, 0, true).on_day(1);
         let most = Jump { days: 3, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: false };
         jumps.put(&job, 0, most);
         let cost = jumps.slot(jumps.base(&job), 0).cost();
@@ -291,7 +301,7 @@ mod tests {
         let one_step = Recipe { attempt: charge(10), steps: vec![charge(5)] };
         let other = Recipe { attempt: charge(11), ..one_step.clone() };
         jumps.prepare(&[one_step, other], 150);
-        let job = |recipe, attempts, steps| Deliverable { recipe, attempts, steps, usable: true, day: 1 };
+        let job = |recipe, attempts, steps| Deliverable::new(recipe, attempts, steps, true).on_day(1);
         assert_eq!(jumps.base(&job(0, 3, 0b1)), jumps.base(&job(0, 3, 0b1111_1111)));
         assert_eq!(jumps.base(&job(2, 3, 0)), 0, "no such recipe");
         let mut bases: Vec<u32> = (0..2)
@@ -311,7 +321,7 @@ mod tests {
         let charge =
             |tokens| super::super::Charge { tokens, api_micros: None, family: Family::ALL[0], relaxed_ok: false };
         let recipe = |tokens| Recipe { attempt: charge(tokens), steps: vec![] };
-        let job = |recipe| Deliverable { recipe, attempts: 2, steps: 0, usable: true, day: 1 };
+        let job = |recipe| Deliverable::new(recipe, 2, 0, true).on_day(1);
         let jump = Jump { days: 0, left: 100, spent: 50, paid: 2, dropped: false };
         let mut jumps = Jumps::default();
         jumps.prepare(&[recipe(25), recipe(10)], 150);
@@ -336,7 +346,7 @@ mod tests {
 
     #[test]
     fn a_jump_recorded_for_other_recipes_or_allowances_is_never_read() {
-        let job = Deliverable { recipe: 0, attempts: 1, steps: 0, usable: true, day: 1 };
+        let job = Deliverable::new(0, 1, 0, true).on_day(1);
         let jump = Jump { days: 0, left: 100, spent: 50, paid: 1, dropped: false };
         let mut jumps = Jumps::default();
         for path in 0..20u64 {

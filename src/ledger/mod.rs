@@ -131,16 +131,44 @@ pub struct Recipe {
 
 /// One deliverable in run-length form, as demand produces it: `attempts`
 /// times its recipe's attempt charge, then the steps whose bit is set.
+/// Made by [`Deliverable::new`], which also keys its shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deliverable {
     pub recipe: u32,
     pub attempts: u32,
     /// Bit i set: step i of the recipe is done.
     pub steps: u32,
+    /// Where the daily plans' memo looks up its recipe, attempts and steps:
+    /// kept here, where the outcome tables compute it once, because finding
+    /// it for each job was a quarter of the daily walk's instructions.
+    shape: u32,
     pub usable: bool,
     /// The day of the month (from 1) it is demanded on, as [`Month::days`]
     /// places it; the daily walk reads it here.
     pub day: u16,
+}
+
+impl Deliverable {
+    /// A deliverable demanded on day 0 (demand dates it).
+    pub const fn new(recipe: u32, attempts: u32, steps: u32, usable: bool) -> Deliverable {
+        let shape = jumps::shape(recipe, attempts, steps);
+        Deliverable { recipe, attempts, steps, shape, usable, day: 0 }
+    }
+
+    /// The same deliverable, demanded on `day` of the month.
+    pub const fn on_day(self, day: u16) -> Deliverable {
+        Deliverable { day, ..self }
+    }
+
+    /// Its shape's key, as [`Deliverable::new`] computed it.
+    fn shape(&self) -> u32 {
+        debug_assert_eq!(
+            self.shape,
+            jumps::shape(self.recipe, self.attempts, self.steps),
+            "{self:?} changed after new"
+        );
+        self.shape
+    }
 }
 
 impl Recipe {
