@@ -227,9 +227,9 @@ impl Jumps {
         Slot(self.slots[base as usize + left as usize])
     }
 
-    #[cfg(test)]
     /// The jump recorded at `base` for a job started with `left`; its
     /// `days` are [`NO_DAYS`] if none was.
+    #[cfg(test)]
     pub fn at(&self, base: u32, left: u64) -> Jump {
         let slot = self.slot(base, left);
         let (spent, paid) = Slot::spent_and_paid(slot.cost());
