@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use tokensim::catalog::{Billing, Catalog, Family};
 use tokensim::ledger::{
-    Charge, Day, Deliverable, Job, Ledger, Month, MonthTally, Pack, Policy, Recipe, Terms, Totals, Unit,
+    Charge, Days, Deliverable, Job, Ledger, Month, MonthTally, Pack, Policy, Recipe, Terms, Totals, Unit,
 };
 
 /// A month of demand: recipes, and per day the deliverables.
@@ -94,10 +94,11 @@ fn config(cases: u32) -> Config {
 fn month_view<'a>(
     recipes: &'a [Recipe],
     jobs: &'a mut Vec<Deliverable>,
-    days: &'a mut Vec<Day>,
+    (ends, days): &'a mut (Vec<u32>, Vec<Totals>),
     month: &[Vec<Deliverable>],
 ) -> Month<'a> {
     jobs.clear();
+    ends.clear();
     days.clear();
     let mut total = Totals::default();
     for (number, day) in (1..).zip(month) {
@@ -106,10 +107,11 @@ fn month_view<'a>(
             totals.add(&recipes[job.recipe as usize].totals(job));
         }
         jobs.extend(day.iter().map(|&job| job.on_day(number)));
-        days.push(Day { end: jobs.len() as u32, totals });
+        ends.push(jobs.len() as u32);
+        days.push(totals);
         total.add(&totals);
     }
-    Month { recipes, jobs, days, total }
+    Month { recipes, jobs, days: Days::each(ends, days), total }
 }
 
 /// The charges of a deliverable, one by one.
@@ -120,7 +122,7 @@ fn charges(recipes: &[Recipe], job: &Deliverable) -> Vec<Charge> {
 
 fn bulk_equals_walking(terms: Terms, policy: Policy, demand: &Demand) -> Result<(), TestCaseError> {
     let (mut bulk, mut walked) = (Ledger::new(terms.clone(), policy), Ledger::new(terms, policy));
-    let (mut jobs, mut days) = (Vec::new(), Vec::new());
+    let (mut jobs, mut days) = (Vec::new(), Default::default());
     for (m, month) in demand.months.iter().enumerate() {
         let fast = bulk.run_month(&month_view(&demand.recipes, &mut jobs, &mut days, month));
         walked.begin_month();
@@ -163,7 +165,7 @@ fn a_reset_ledger_runs_like_a_new_one() {
                 second.recipes = first.recipes.clone();
             }
             let (mut reused, mut fresh) = (Ledger::new(terms.clone(), policy), Ledger::new(terms, policy));
-            let (mut jobs, mut days) = (Vec::new(), Vec::new());
+            let (mut jobs, mut days) = (Vec::new(), Default::default());
             for month in &first.months {
                 reused.run_month(&month_view(&first.recipes, &mut jobs, &mut days, month));
             }
@@ -204,7 +206,7 @@ fn a_month_bought_in_bulk_runs_out_on_the_day_after_its_pools_are_spent_to_the_t
         relaxed_per_day: [0; Family::ALL.len()],
     };
     bulk_equals_walking(terms.clone(), Policy::TopUp, &demand).unwrap_or_else(|e| panic!("{e}"));
-    let (mut jobs, mut days) = (Vec::new(), Vec::new());
+    let (mut jobs, mut days) = (Vec::new(), Default::default());
     let tally = Ledger::new(terms, Policy::TopUp).run_month(&month_view(
         &demand.recipes,
         &mut jobs,

@@ -21,7 +21,7 @@ pub use outcome::{HEAD, LISTED_STEPS, Outcomes, WorkflowLaw};
 use rand::{Rng, RngExt};
 
 use crate::catalog::Catalog;
-use crate::ledger::{Day, Deliverable, Month, Recipe, Totals};
+use crate::ledger::{Days, Deliverable, Month, Recipe, RunningSums, Totals, between};
 use crate::scenario::{DailyCount, Param, ScenarioFile, Workflow};
 
 /// One seat's tables for a path.
@@ -45,26 +45,32 @@ pub struct Profile {
 #[derive(Debug, Clone, Default)]
 pub struct MonthWork {
     pub jobs: Vec<Deliverable>,
-    pub days: Vec<Day>,
+    /// Where each day's jobs end.
+    ends: Vec<u32>,
     pub total: Totals,
     bursts: Vec<bool>,
     /// Each day's count, seat by seat.
     counts: Vec<u64>,
     /// A month whose outcomes are all final: each job's day and seat (and a
     /// span of slots more, see [`DAY_SPAN`]), and the sums over the jobs
-    /// before each, so that a day's totals are a difference.
+    /// before each (as `Entry` tallies them), so that a day's totals are a
+    /// difference, worked out only if a plan asks.
     day_of: Vec<u16>,
     seat_of: Vec<u16>,
-    sums_before: Vec<Sums>,
+    sums_before: Vec<RunningSums>,
+    /// Any other month: each day's totals.
+    day_totals: Vec<Totals>,
+    listed: bool,
 }
-
-/// Sums over jobs: `charges << 32 | usable` (as `Entry` tallies them), tokens, micro-dollars.
-type Sums = [u64; 3];
 
 impl MonthWork {
     /// The month as the ledgers take it.
     pub fn view<'a>(&'a self, recipes: &'a [Recipe]) -> Month<'a> {
-        Month { recipes, jobs: &self.jobs, days: &self.days, total: self.total }
+        let days = match self.listed {
+            true => Days::running(&self.ends, &self.sums_before),
+            false => Days::each(&self.ends, &self.day_totals),
+        };
+        Month { recipes, jobs: &self.jobs, days, total: self.total }
     }
 }
 
@@ -150,7 +156,7 @@ impl Profile {
     /// that need further draws are), for tests to set the two ways side by side.
     #[inline(always)]
     fn month_as<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork, day_by_day: bool) {
-        work.days.clear();
+        work.ends.clear();
         work.bursts.clear();
         work.bursts
             .extend(self.seats.iter().map(|s| s.burst_probability > 0.0 && rng.random::<f64>() < s.burst_probability));
@@ -180,6 +186,7 @@ impl Profile {
         let listed = !day_by_day
             && self.seats.len() <= usize::from(u16::MAX)
             && self.seats.iter().all(|seat| seat.outcomes.plain_limit() >= total as u64);
+        work.listed = listed;
         work.total = match listed {
             true => Listed {
                 jobs: &mut work.jobs,
@@ -187,8 +194,9 @@ impl Profile {
                 seat_of: &mut work.seat_of,
                 sums_before: &mut work.sums_before,
             }
-            .month(&work.counts, &self.seats, rng, &mut work.days),
+            .month(&work.counts, &self.seats, rng, &mut work.ends),
             false => {
+                work.day_totals.clear();
                 let mut counts = work.counts.iter();
                 let mut end = 0;
                 for day in 1..=days as u16 {
@@ -199,11 +207,12 @@ impl Profile {
                         end += count as usize;
                     }
                     totals.jobs = (end - start) as u64;
-                    work.days.push(Day { end: end as u32, totals });
+                    work.ends.push(end as u32);
+                    work.day_totals.push(totals);
                 }
                 // Summed apart: the loops have enough to keep in registers.
-                work.days.iter().fold(Totals::default(), |mut total, day| {
-                    total.add(&day.totals);
+                work.day_totals.iter().fold(Totals::default(), |mut total, day| {
+                    total.add(day);
                     total
                 })
             }
@@ -217,7 +226,7 @@ struct Listed<'a> {
     jobs: &'a mut [Deliverable],
     day_of: &'a mut Vec<u16>,
     seat_of: &'a mut Vec<u16>,
-    sums_before: &'a mut Vec<Sums>,
+    sums_before: &'a mut Vec<RunningSums>,
 }
 
 /// Where the month's outcomes are drawn from, job by job.
@@ -255,16 +264,17 @@ const DAY_SPAN: usize = 16;
 const WIDE_SPAN: usize = 64;
 
 impl Listed<'_> {
-    /// Draws every deliverable in one loop, then each day's totals as a
-    /// difference of sums: no branch depends on a day's count. `counts` are
-    /// each day's, seat by seat. Returns the month's totals, the sums over
-    /// all its jobs.
+    /// Draws every deliverable in one loop, keeping the sums before each
+    /// job (a day's totals are their difference, worked out only if a plan
+    /// asks): no branch depends on a day's count. `counts` are each day's,
+    /// seat by seat; where each day ends is written to `ends`. Returns the
+    /// month's totals, the sums over all its jobs.
     fn month<R: Rng + ?Sized>(
         mut self,
         counts: &[u64],
         seats: &[SeatProfile],
         rng: &mut R,
-        days: &mut Vec<Day>,
+        ends: &mut Vec<u32>,
     ) -> Totals {
         let n = self.jobs.len();
         // Every slot up to `n` is written below, so last month's are not blanked first.
@@ -285,29 +295,16 @@ impl Listed<'_> {
                 Self::draw(self.jobs, self.day_of, self.sums_before, &tables, rng)
             }
         };
-        // The totals of jobs `start..end`, as a difference of sums.
-        let between = |start: usize, end: usize| {
-            let (a, b) = (sums_before[start], sums_before[end]);
-            let tally = b[0] - a[0];
-            Totals {
-                jobs: (end - start) as u64,
-                usable: tally & u64::from(u32::MAX),
-                charges: tally >> 32,
-                tokens: b[1] - a[1],
-                micros: b[2] - a[2],
-            }
-        };
-        let mut start = 0;
-        let mut day_end = |count: usize| {
-            let end = start + count;
-            days.push(Day { end: end as u32, totals: between(start, end) });
-            start = end;
+        let mut end = 0;
+        let mut day_end = |count: u64| {
+            end += count as u32;
+            ends.push(end);
         };
         match several {
-            false => counts.iter().for_each(|&count| day_end(count as usize)),
-            true => counts.chunks_exact(seats.len()).for_each(|day| day_end(day.iter().sum::<u64>() as usize)),
+            false => counts.iter().for_each(|&count| day_end(count)),
+            true => counts.chunks_exact(seats.len()).for_each(|day| day_end(day.iter().sum())),
         }
-        between(0, n)
+        between(sums_before, 0, n)
     }
 
     /// Writes each day's number over its jobs' slots, one seat's `counts`.
@@ -345,10 +342,10 @@ impl Listed<'_> {
     fn draw<'s, R: Rng + ?Sized>(
         jobs: &mut [Deliverable],
         day_of: &[u16],
-        sums_before: &'s mut Vec<Sums>,
+        sums_before: &'s mut Vec<RunningSums>,
         tables: &impl Tables,
         rng: &mut R,
-    ) -> &'s [Sums] {
+    ) -> &'s [RunningSums] {
         let n = jobs.len();
         sums_before.truncate(n + 1);
         sums_before.resize(n + 1, [0; 3]);
@@ -452,10 +449,12 @@ mod tests {
                 profile.month_as(file.run.days_per_month, &mut again, &mut slow, true);
                 let at = format!("path {path}, month {month}");
                 assert_eq!(fast.jobs, slow.jobs, "{at}: jobs");
-                assert_eq!(fast.days, slow.days, "{at}: days");
+                let days = |work: &MonthWork| work.view(&profile.recipes).days.iter().collect::<Vec<_>>();
+                assert!(fast.listed && !slow.listed, "{at}: one month of each kind");
+                assert_eq!(days(&fast), days(&slow), "{at}: days");
                 assert_eq!(fast.total, slow.total, "{at}: total");
                 let mut start = 0;
-                for day in &fast.days {
+                for day in days(&fast) {
                     largest = largest.max(day.end as usize - start);
                     start = day.end as usize;
                 }

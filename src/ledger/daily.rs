@@ -105,7 +105,7 @@ impl DailyQueue {
 /// True when every job's `day` is that of the day in `month.days` holding it.
 fn days_agree(month: &Month) -> bool {
     let mut start = 0;
-    (1..).zip(month.days).all(|(number, day)| {
+    (1..).zip(month.days.iter()).all(|(number, day)| {
         let jobs = &month.jobs[start..day.end as usize];
         start = day.end as usize;
         jobs.iter().all(|job| job.day == number)

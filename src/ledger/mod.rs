@@ -228,12 +228,83 @@ pub struct Day {
     pub totals: Totals,
 }
 
+/// Sums over a month's jobs up to one of them, as demand keeps them:
+/// `[charges << 32 | usable, tokens, micros]`.
+pub type RunningSums = [u64; 3];
+
+/// A month's days: where each one's jobs end, and its totals, worked out
+/// when a plan asks (most plans only ever read the month's).
+#[derive(Debug, Clone, Copy)]
+pub struct Days<'a> {
+    ends: &'a [u32],
+    totals: DayTotals<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum DayTotals<'a> {
+    /// The sums before each job and after the last, none saturated: a
+    /// day's totals are the difference of those at its ends.
+    Running(&'a [RunningSums]),
+    /// Each day's own.
+    Each(&'a [Totals]),
+}
+
+impl<'a> Days<'a> {
+    /// Days whose totals are differences of `sums`, one more than the jobs.
+    pub fn running(ends: &'a [u32], sums: &'a [RunningSums]) -> Days<'a> {
+        debug_assert!(ends.last().is_none_or(|&end| end as usize + 1 == sums.len()), "a sum per job, and one");
+        Days { ends, totals: DayTotals::Running(sums) }
+    }
+
+    /// Days with each one's `totals`.
+    pub fn each(ends: &'a [u32], totals: &'a [Totals]) -> Days<'a> {
+        assert_eq!(ends.len(), totals.len(), "totals for each day");
+        Days { ends, totals: DayTotals::Each(totals) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Day `index` (0 for the first).
+    pub fn get(&self, index: usize) -> Day {
+        let end = self.ends[index];
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+        let totals = match self.totals {
+            DayTotals::Running(sums) => between(sums, start as usize, end as usize),
+            DayTotals::Each(totals) => totals[index],
+        };
+        Day { end, totals }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Day> + '_ {
+        (0..self.len()).map(|index| self.get(index))
+    }
+}
+
+/// The totals of jobs `start..end`, from the running sums before each.
+pub fn between(sums: &[RunningSums], start: usize, end: usize) -> Totals {
+    let (before, after) = (sums[start], sums[end]);
+    let tally = after[0] - before[0];
+    Totals {
+        jobs: (end - start) as u64,
+        usable: tally & u64::from(u32::MAX),
+        charges: tally >> 32,
+        tokens: after[1] - before[1],
+        micros: after[2] - before[2],
+    }
+}
+
 /// A month of demand, as every plan's ledger receives it.
 #[derive(Debug, Clone, Copy)]
 pub struct Month<'a> {
     pub recipes: &'a [Recipe],
     pub jobs: &'a [Deliverable],
-    pub days: &'a [Day],
+    pub days: Days<'a>,
     pub total: Totals,
 }
 
@@ -497,7 +568,7 @@ impl Ledger {
             return;
         }
         let mut start = 0;
-        for day in month.days {
+        for day in month.days.iter() {
             self.begin_day();
             let jobs = &month.jobs[start..day.end as usize];
             start = day.end as usize;
@@ -512,10 +583,10 @@ impl Ledger {
     }
 
     /// The first day (1-based) by whose end the days' demand exceeds the pools.
-    fn first_short_day(&self, days: &[Day]) -> Option<u32> {
+    fn first_short_day(&self, days: Days) -> Option<u32> {
         let pools = self.pools.total();
         let mut demand = 0u64;
-        (1..).zip(days).find_map(|(number, day)| {
+        (1..).zip(days.iter()).find_map(|(number, day)| {
             demand = demand.saturating_add(day.totals.tokens);
             (demand > pools).then_some(number)
         })
