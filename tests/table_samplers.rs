@@ -97,6 +97,24 @@ fn draws_follow_the_law_including_the_tail_resolved_by_inversion() {
 }
 
 #[test]
+fn a_month_of_counts_filled_at_once_is_the_counts_sampled_day_by_day() {
+    // A tabulated law with a tail common enough to be drawn, and a law sampled directly.
+    let mut tabulated = DayCount::default();
+    tabulated.rebuild_with_tail(0.8, Law::NegativeBinomial { mean: 4.5, shape: 4.0 }, 0.2);
+    let mut direct = DayCount::default();
+    direct.rebuild(0.7, Law::Poisson(5_000.0));
+    for table in [tabulated, direct] {
+        let (mut at_once, mut day_by_day) = (Pcg64::new(5, 3), Pcg64::new(5, 3));
+        let mut filled = vec![0; 3_000];
+        table.fill(&mut filled, &mut at_once);
+        let sampled: Vec<u64> = (0..filled.len()).map(|_| table.sample(&mut day_by_day)).collect();
+        assert_eq!(filled, sampled);
+        assert_eq!(at_once, day_by_day, "the generators end in the same state");
+        assert!(filled.iter().collect::<std::collections::HashSet<_>>().len() > 10, "the draws vary");
+    }
+}
+
+#[test]
 fn alias_tables_imply_the_weights_they_were_built_from() {
     let weights: Vec<f64> =
         (0..300).map(|i| ((i * 7919) % 101) as f64 + if i % 13 == 0 { 1e-9 } else { 0.0 }).collect();

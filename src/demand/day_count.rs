@@ -149,6 +149,20 @@ impl DayCount {
         if drawn == self.tail { self.above(drawn as u64, self.tail_mass, rng) } else { drawn as u64 }
     }
 
+    /// Draws a count for each of `counts`, in order: the same draws as
+    /// [`DayCount::sample`] day by day, in a loop that keeps the generator's
+    /// state in registers and asks once whether the table is used.
+    pub fn fill<R: Rng + ?Sized>(&self, counts: &mut [u64], rng: &mut R) {
+        if self.direct.is_some() {
+            counts.iter_mut().for_each(|count| *count = self.sample(rng));
+            return;
+        }
+        for count in counts {
+            let drawn = self.table.sample(rng);
+            *count = if drawn == self.tail { self.above(drawn as u64, self.tail_mass, rng) } else { drawn as u64 };
+        }
+    }
+
     /// A count from the law conditioned on being at least `first`, by inversion.
     #[cold]
     fn above<R: Rng + ?Sized>(&self, first: u64, mass: f64, rng: &mut R) -> u64 {

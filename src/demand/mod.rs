@@ -156,18 +156,19 @@ impl Profile {
     /// that need further draws are), for tests to set the two ways side by side.
     #[inline(always)]
     fn month_as<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork, day_by_day: bool) {
-        work.ends.clear();
         work.bursts.clear();
         work.bursts
             .extend(self.seats.iter().map(|s| s.burst_probability > 0.0 && rng.random::<f64>() < s.burst_probability));
         let bursts = &work.bursts;
         let tables =
             || self.seats.iter().zip(bursts).map(|(seat, &burst)| (&seat.days[usize::from(burst)], &seat.outcomes));
-        work.counts.clear();
+        // Every count is drawn into: last month's are not blanked first (nor
+        // `ends`, which the listed month with one seat writes in place too).
+        work.counts.truncate(days as usize * self.seats.len());
         if let [seat] = &self.seats[..] {
             // One seat (the common case) has its table picked once a month.
-            let counts = &seat.days[usize::from(bursts[0])];
-            work.counts.extend((0..days).map(|_| counts.sample(rng)));
+            work.counts.resize(days as usize, 0);
+            seat.days[usize::from(bursts[0])].fill(&mut work.counts, rng);
         } else {
             // Written in place, day by day and seat by seat: no vector grown a day at a time.
             work.counts.resize(days as usize * self.seats.len(), 0);
@@ -197,6 +198,7 @@ impl Profile {
             .month(&work.counts, &self.seats, rng, &mut work.ends),
             false => {
                 work.day_totals.clear();
+                work.ends.clear();
                 let mut counts = work.counts.iter();
                 let mut end = 0;
                 for day in 1..=days as u16 {
@@ -286,7 +288,7 @@ impl Listed<'_> {
             self.seat_of.resize(n + DAY_SPAN, 0);
             self.date_by_seat(counts, seats.len());
         } else {
-            self.date(counts);
+            self.date(counts, ends);
         }
         let sums_before = match several {
             false => Self::draw(self.jobs, self.day_of, self.sums_before, &OneSeat(&seats[0].outcomes), rng),
@@ -295,27 +297,29 @@ impl Listed<'_> {
                 Self::draw(self.jobs, self.day_of, self.sums_before, &tables, rng)
             }
         };
-        let mut end = 0;
-        let mut day_end = |count: u64| {
-            end += count as u32;
-            ends.push(end);
-        };
-        match several {
-            false => counts.iter().for_each(|&count| day_end(count)),
-            true => counts.chunks_exact(seats.len()).for_each(|day| day_end(day.iter().sum())),
+        if several {
+            let mut end = 0;
+            ends.clear();
+            ends.extend(counts.chunks_exact(seats.len()).map(|day| {
+                end += day.iter().sum::<u64>() as u32;
+                end
+            }));
         }
         between(sums_before, 0, n)
     }
 
-    /// Writes each day's number over its jobs' slots, one seat's `counts`.
-    /// Busy months (a pipeline's, with 20 jobs a day) use a wider span, so
-    /// that their days do not each take the rarer branch, half of them
-    /// mispredicted; either span gives the same slots.
-    fn date(&mut self, counts: &[u64]) {
+    /// Writes each day's number over its jobs' slots, and where each day
+    /// ends to `ends`, from one seat's `counts`. Busy months (a pipeline's,
+    /// with 20 jobs a day) use a wider span, so that their days do not each
+    /// take the rarer branch, half of them mispredicted; either span gives
+    /// the same slots.
+    fn date(&mut self, counts: &[u64], ends: &mut Vec<u32>) {
+        ends.truncate(counts.len());
+        ends.resize(counts.len(), 0);
         if self.jobs.len() > counts.len() * DAY_SPAN / 2 {
-            date_over::<WIDE_SPAN>(self.day_of, counts);
+            date_over::<WIDE_SPAN>(self.day_of, counts, ends);
         } else {
-            date_over::<DAY_SPAN>(self.day_of, counts);
+            date_over::<DAY_SPAN>(self.day_of, counts, ends);
         }
     }
 
@@ -364,15 +368,20 @@ impl Listed<'_> {
 }
 
 /// Writes each day's number over `SPAN` slots from its first job's (a
-/// fixed length, stored without a loop), and over all its jobs' if more.
-fn date_over<const SPAN: usize>(day_of: &mut [u16], counts: &[u64]) {
+/// fixed length, stored without a loop), and over all its jobs' if more;
+/// and where each day ends to its place in `ends`.
+fn date_over<const SPAN: usize>(day_of: &mut [u16], counts: &[u64], ends: &mut [u32]) {
+    let ends = &mut ends[..counts.len()];
     let mut start = 0;
-    for (day, &count) in (1..).zip(counts) {
+    // Indexed, not zipped: three zipped iterators leave too few registers.
+    for i in 0..counts.len() {
+        let (day, count) = (i as u16 + 1, counts[i] as usize);
         day_of[start..start + SPAN].fill(day);
-        if count as usize > SPAN {
-            day_of[start..start + count as usize].fill(day);
+        if count > SPAN {
+            day_of[start..start + count].fill(day);
         }
-        start += count as usize;
+        start += count;
+        ends[i] = start as u32;
     }
 }
 
@@ -427,14 +436,18 @@ mod tests {
     use crate::simulation::path_rng;
 
     fn studio(edit: impl Fn(String) -> String) -> Scenario {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/studio-team.toml");
+        bundled("studio-team", edit)
+    }
+
+    fn bundled(name: &str, edit: impl Fn(String) -> String) -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.toml"));
         let text = edit(std::fs::read_to_string(&path).expect("bundled scenario"));
-        let source = Source::new("studio-team.toml", text);
+        let source = Source::new(format!("{name}.toml"), text);
         Scenario::from_source(&source, &path, &Catalog::leonardo(), &Overrides::default()).expect("valid")
     }
 
-    /// Several seats' months drawn in one loop equal those drawn day by day
-    /// and seat by seat: the same draws, in the same order, into the same slots.
+    /// Months drawn in one loop equal those drawn day by day and seat by
+    /// seat: the same draws, in the same order, into the same slots.
     fn one_loop_equals_day_by_day(scenario: &Scenario) -> usize {
         let (file, catalog) = (&scenario.file, Catalog::leonardo());
         let (mut fast, mut slow) = (MonthWork::default(), MonthWork::default());
@@ -442,7 +455,7 @@ mod tests {
         for path in 0..10 {
             let mut rng = path_rng(3, path);
             let profile = Profile::sample(file, &catalog, &mut rng).expect("samples");
-            assert!(profile.seats.len() > 1 && profile.seats.iter().all(|s| s.outcomes.plain_limit() > 0));
+            assert!(profile.seats.iter().all(|s| s.outcomes.plain_limit() > 0));
             let mut again = rng.clone();
             for month in 0..3 {
                 profile.month(file.run.days_per_month, &mut rng, &mut fast);
@@ -465,7 +478,20 @@ mod tests {
 
     #[test]
     fn several_seats_drawn_in_one_loop_are_drawn_as_day_by_day() {
-        one_loop_equals_day_by_day(&studio(|text| text));
+        let studio = studio(|text| text);
+        assert!(studio.file.seats > 1);
+        one_loop_equals_day_by_day(&studio);
+    }
+
+    #[test]
+    fn one_seat_drawn_in_one_loop_is_drawn_as_day_by_day_with_either_span() {
+        let manager = bundled("social-media-manager", |text| text);
+        assert_eq!(manager.file.seats, 1);
+        // About 3 jobs a day take the narrow span, and some day passes it.
+        assert!(one_loop_equals_day_by_day(&manager) > DAY_SPAN);
+        // Days busier than half a span on average take the wide one, and some pass even that.
+        let busy = |text: String| text.replace("median = 3, sigma = 0.2", "median = 40, sigma = 0.2");
+        assert!(one_loop_equals_day_by_day(&bundled("social-media-manager", busy)) > WIDE_SPAN);
     }
 
     #[test]
