@@ -269,11 +269,19 @@ pub fn exhaustion_probability(per_path: &PairMoments, months: u64) -> Estimate {
 /// Percentiles of whole numbers: an HDR histogram with 3 significant digits
 /// (a value is read at the middle of its bucket, within 0.05%), plus the exact
 /// smallest and largest values, which bound every percentile.
+///
+/// Equal values in a row are held as a run and recorded at once when the
+/// run ends or the sketch is [settled](Sketch::settle): paths often repeat a
+/// value (a plan's fixed price, an empty or full bank), and a run costs one
+/// record. Readers expect a settled sketch.
 #[derive(Debug, Clone)]
 pub struct Sketch {
     histogram: Histogram<u64>,
     min: u64,
     max: u64,
+    /// The run not yet recorded: `run` times the value `last`.
+    last: u64,
+    run: u64,
 }
 
 impl Default for Sketch {
@@ -286,56 +294,114 @@ impl Sketch {
     /// A sketch to `figures` significant figures (1 to 5).
     pub fn with_figures(figures: u8) -> Sketch {
         let histogram = Histogram::new(figures).unwrap_or_else(|_| unreachable!("1 to 5 figures is a valid precision"));
-        Sketch { histogram, min: u64::MAX, max: 0 }
+        Sketch { histogram, min: u64::MAX, max: 0, last: 0, run: 0 }
     }
 
     pub fn record(&mut self, value: u64) {
-        // An auto-resizing histogram takes any u64.
-        let _ = self.histogram.record(value);
-        self.min = self.min.min(value);
-        self.max = self.max.max(value);
+        if value == self.last {
+            self.run += 1;
+        } else {
+            self.settle();
+            (self.last, self.run) = (value, 1);
+        }
+    }
+
+    /// Records the run held, if any: call before reading or merging.
+    pub fn settle(&mut self) {
+        if self.run > 0 {
+            // An auto-resizing histogram takes any u64.
+            let _ = self.histogram.record_n(self.last, self.run);
+            self.min = self.min.min(self.last);
+            self.max = self.max.max(self.last);
+            self.run = 0;
+        }
+    }
+
+    fn is_settled(&self) -> bool {
+        self.run == 0
     }
 
     pub fn merge(&mut self, other: &Sketch) {
-        let _ = self.histogram.add(&other.histogram);
+        self.settle();
+        let _ = self.histogram.add(other.settled());
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
     }
 
+    /// The histogram, to read: every run recorded.
+    fn settled(&self) -> &Histogram<u64> {
+        assert!(self.is_settled(), "a sketch read before it was settled");
+        &self.histogram
+    }
+
     /// The value at quantile `q` (0 to 1), or NaN when nothing was recorded.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.histogram.is_empty() {
+        let h = self.settled();
+        if h.is_empty() {
             return f64::NAN;
         }
-        let h = &self.histogram;
         h.median_equivalent(h.value_at_quantile(q)).clamp(self.min, self.max) as f64
     }
 
     pub fn mean(&self) -> f64 {
-        self.histogram.mean()
+        self.settled().mean()
     }
 
     /// How many recorded values lie in `[low, high)` (to the histogram's precision).
     pub fn count_in(&self, low: u64, high: u64) -> u64 {
-        if high <= low || self.histogram.is_empty() {
+        let h = self.settled();
+        if high <= low || h.is_empty() {
             return 0;
         }
-        let h = &self.histogram;
         h.count_between(low, high.saturating_sub(1).max(low)).min(h.len())
     }
 
     pub fn len(&self) -> u64 {
-        self.histogram.len()
+        self.settled().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.histogram.is_empty()
+        self.settled().is_empty()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_held_then_settled_read_as_the_values_recorded_one_by_one() {
+        // Zeros first (the value an empty run holds), runs, lone values, and a run across a settle.
+        let values: Vec<u64> =
+            [0, 0, 0, 5, 5, 7, 0, 1_000_000, 1_000_000, 3].into_iter().chain((0..200).map(|i| i / 17 * 13)).collect();
+        let mut sketch = Sketch::default();
+        let mut direct = Histogram::<u64>::new(3).expect("valid");
+        for (i, &value) in values.iter().enumerate() {
+            sketch.record(value);
+            direct.record(value).expect("in range");
+            if i == 120 {
+                sketch.settle();
+            }
+        }
+        sketch.settle();
+        assert!(sketch.histogram == direct, "the same counts, value by value");
+        assert_eq!((sketch.len(), sketch.min, sketch.max), (values.len() as u64, 0, 1_000_000));
+        // A merged sketch's run is recorded before the other's counts are added.
+        let mut other = Sketch::default();
+        other.record(42);
+        other.settle();
+        sketch.record(42);
+        sketch.merge(&other);
+        assert_eq!(sketch.count_in(42, 43), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "read before it was settled")]
+    fn a_sketch_holding_a_run_is_not_read() {
+        let mut sketch = Sketch::default();
+        sketch.record(3);
+        sketch.quantile(0.5);
+    }
 
     #[test]
     fn sums_saturate_and_say_so_instead_of_wrapping() {
@@ -596,6 +662,12 @@ impl PlanStats {
         self.cost_usable.add(cost, usable);
     }
 
+    /// Records the runs its sketches hold.
+    fn settle(&mut self) {
+        self.by_month.iter_mut().for_each(|month| month.bank.settle());
+        [&mut self.spent, &mut self.cost, &mut self.cost_per_usable].into_iter().for_each(Sketch::settle);
+    }
+
     /// Sums over the whole horizon: the months' sums added up, saturating, so
     /// they equal (and saturate with) sums kept directly, without adding every
     /// path-month twice.
@@ -677,6 +749,8 @@ impl ScenarioStats {
         for &tokens in demand {
             self.demand.record(tokens);
         }
+        self.plans.iter_mut().for_each(PlanStats::settle);
+        self.demand.settle();
     }
 
     /// True if some sum outgrew 64-bit integers (then the figures would be wrong).
