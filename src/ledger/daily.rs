@@ -41,8 +41,10 @@ impl Arrival for Queued {
     fn since(&self, _: u32) -> u32 {
         self.since
     }
+    /// A waiting job came in an earlier month: it is there from the first day.
     fn arrival(&self, before: u32) -> u32 {
-        self.since.saturating_sub(before)
+        debug_assert!(self.since <= before, "a queued job is from an earlier month");
+        0
     }
     fn waited(&self, before: u32, day: u32) -> u32 {
         before + day - self.since
