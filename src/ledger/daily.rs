@@ -240,12 +240,11 @@ impl Ledger {
         // The loop is the daily walk's critical path, from one job's slot to
         // what is left for the next: no branch but its exits and a late
         // arrival, and few enough values that what is left stays in a
-        // register. The counts of jobs done usable, done abandoned and
-        // dropped are 21-bit fields of one word, spent and paid two fields
-        // of another (`Slot::cost`).
+        // register. The counts of jobs done usable and dropped are 32-bit
+        // fields of one word (the abandoned are the rest), spent and paid
+        // two fields of another (`Slot::cost`).
         const USABLE: u64 = 1;
-        const ABANDONED: u64 = 1 << 21;
-        const DROPPED: u64 = 1 << 42;
+        const DROPPED: u64 = 1 << 32;
         let (mut counts, mut costs, mut waiting_days) = (0u64, 0u64, 0u64);
         // The day it first ran out, or `u32::MAX`.
         let mut exhausted = self.tally.exhausted_day.unwrap_or(u32::MAX);
@@ -266,23 +265,22 @@ impl Ledger {
             if day + slot.days() > last {
                 break; // none recorded, or it ends next month
             }
-            let (dropped, ran_out) = (slot.dropped(), slot.days() > 0 || slot.dropped());
-            exhausted = exhausted.min(if ran_out { day } else { u32::MAX });
+            let dropped = slot.dropped();
+            exhausted = exhausted.min(if slot.ran_out() { day } else { u32::MAX });
             day += slot.days();
             left = slot.left();
             costs += slot.cost();
-            let done = if queued.job().usable { USABLE } else { ABANDONED };
-            counts += if dropped { DROPPED } else { done };
+            counts += if dropped { DROPPED } else { u64::from(queued.job().usable) * USABLE };
             waiting_days += u64::from(!dropped) * u64::from(queued.waited(before, day));
             jumped += 1;
         }
         (self.day, self.day_of_month, self.pools.fast) = (before + day, day, left);
         let t = &mut self.tally;
         t.exhausted_day = (exhausted != u32::MAX).then_some(exhausted);
-        let count = |field: u64| (counts / field) & ((1 << 21) - 1);
+        let count = |field: u64| (counts / field) & u64::from(u32::MAX);
         let (spent, paid) = Slot::spent_and_paid(costs);
         t.usable += count(USABLE);
-        t.abandoned += count(ABANDONED);
+        t.abandoned += jumped as u64 - count(USABLE) - count(DROPPED);
         t.dropped += count(DROPPED);
         t.spent += spent;
         t.charges += paid;

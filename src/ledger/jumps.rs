@@ -64,6 +64,11 @@ impl Slot {
     pub fn dropped(self) -> bool {
         self.0 >> (LEFT + DAYS) & 1 == 1
     }
+    /// The job ran out of the day's allowance: it ended a later day, or was dropped.
+    #[inline]
+    pub fn ran_out(self) -> bool {
+        self.0 & ((1 << (DAYS + 1)) - 1) << LEFT != 0
+    }
     /// Spent and paid in one word: sum up to [`Slot::SUMS`] of these, then
     /// read them apart with [`Slot::spent_and_paid`].
     #[inline]
@@ -274,6 +279,24 @@ mod tests {
         assert_eq!(jumps.base(&long), 0);
         jumps.put(&long, 7, jump);
         assert_eq!(jumps.at(jumps.base(&long), 7).days, NO_DAYS);
+    }
+
+    #[test]
+    fn a_job_ran_out_when_it_ended_a_later_day_or_was_dropped_whatever_it_left_or_cost() {
+        let mut jumps = Jumps::default();
+        jumps.prepare(&recipe(50), 4095);
+        let job = Deliverable::new(0, 2, 0, true).on_day(1);
+        let full = Jump { days: 0, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: false };
+        let cases = [
+            (full, false),
+            (Jump { days: 1, ..full }, true),
+            (Jump { days: NO_DAYS - 1, left: 0, spent: 0, paid: 0, ..full }, true),
+            (Jump { dropped: true, ..full }, true),
+        ];
+        for (left, (jump, ran_out)) in cases.into_iter().enumerate() {
+            jumps.put(&job, left as u64, jump);
+            assert_eq!(jumps.slot(jumps.base(&job), left as u64).ran_out(), ran_out, "{jump:?}");
+        }
     }
 
     #[test]
