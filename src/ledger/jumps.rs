@@ -264,11 +264,17 @@ mod tests {
         vec![Recipe { attempt, steps: vec![] }]
     }
 
-    #[test]
-    fn a_jump_reads_back_as_recorded_and_an_empty_slot_spans_no_month() {
+    /// A memo for one 50-token recipe under the widest allowance a slot
+    /// holds, and a job of it.
+    fn one_recipe_memo() -> (Jumps, Deliverable) {
         let mut jumps = Jumps::default();
         jumps.prepare(&recipe(50), 4095);
-        let job = Deliverable::new(0, 2, 0, true).on_day(1);
+        (jumps, Deliverable::new(0, 2, 0, true).on_day(1))
+    }
+
+    #[test]
+    fn a_jump_reads_back_as_recorded_and_an_empty_slot_spans_no_month() {
+        let (mut jumps, job) = one_recipe_memo();
         let jump =
             Jump { days: NO_DAYS - 1, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: true };
         jumps.put(&job, 7, jump);
@@ -283,9 +289,7 @@ mod tests {
 
     #[test]
     fn a_job_ran_out_when_it_ended_a_later_day_or_was_dropped_whatever_it_left_or_cost() {
-        let mut jumps = Jumps::default();
-        jumps.prepare(&recipe(50), 4095);
-        let job = Deliverable::new(0, 2, 0, true).on_day(1);
+        let (mut jumps, job) = one_recipe_memo();
         let full = Jump { days: 0, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: false };
         let cases = [
             (full, false),
@@ -301,9 +305,7 @@ mod tests {
 
     #[test]
     fn the_costs_of_as_many_jobs_as_sums_allows_stay_apart_and_larger_ones_are_not_recorded() {
-        let mut jumps = Jumps::default();
-        jumps.prepare(&recipe(50), 4095);
-        let job = Deliverable::new(0, 2, 0, true).on_day(1);
+        let (mut jumps, job) = one_recipe_memo();
         let most = Jump { days: 3, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: false };
         jumps.put(&job, 0, most);
         let cost = jumps.slot(jumps.base(&job), 0).cost();
