@@ -145,22 +145,24 @@ impl DayCount {
         if let Some((active, law)) = self.direct {
             return direct(active, law, rng);
         }
-        let drawn = self.table.sample(rng);
-        if drawn == self.tail { self.above(drawn as u64, self.tail_mass, rng) } else { drawn as u64 }
+        self.table_sample(rng)
     }
 
     /// Draws a count for each of `counts`, in order: the same draws as
     /// [`DayCount::sample`] day by day, in a loop that keeps the generator's
     /// state in registers and asks once whether the table is used.
     pub fn fill<R: Rng + ?Sized>(&self, counts: &mut [u64], rng: &mut R) {
-        if self.direct.is_some() {
-            counts.iter_mut().for_each(|count| *count = self.sample(rng));
-            return;
+        match self.direct {
+            Some(_) => counts.iter_mut().for_each(|count| *count = self.sample(rng)),
+            None => counts.iter_mut().for_each(|count| *count = self.table_sample(rng)),
         }
-        for count in counts {
-            let drawn = self.table.sample(rng);
-            *count = if drawn == self.tail { self.above(drawn as u64, self.tail_mass, rng) } else { drawn as u64 };
-        }
+    }
+
+    /// A count from the table: the entry drawn, or above it if the tail's.
+    #[inline(always)]
+    fn table_sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        let drawn = self.table.sample(rng);
+        if drawn == self.tail { self.above(drawn as u64, self.tail_mass, rng) } else { drawn as u64 }
     }
 
     /// A count from the law conditioned on being at least `first`, by inversion.

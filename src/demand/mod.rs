@@ -164,7 +164,6 @@ impl Profile {
             || self.seats.iter().zip(bursts).map(|(seat, &burst)| (&seat.days[usize::from(burst)], &seat.outcomes));
         // Every count is drawn into: last month's are not blanked first (nor
         // `ends`, which the listed month with one seat writes in place too).
-        work.counts.truncate(days as usize * self.seats.len());
         if let [seat] = &self.seats[..] {
             // One seat (the common case) has its table picked once a month.
             work.counts.resize(days as usize, 0);
@@ -314,7 +313,6 @@ impl Listed<'_> {
     /// take the rarer branch, half of them mispredicted; either span gives
     /// the same slots.
     fn date(&mut self, counts: &[u64], ends: &mut Vec<u32>) {
-        ends.truncate(counts.len());
         ends.resize(counts.len(), 0);
         if self.jobs.len() > counts.len() * DAY_SPAN / 2 {
             date_over::<WIDE_SPAN>(self.day_of, counts, ends);
