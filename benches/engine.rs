@@ -1,9 +1,16 @@
 //! Benchmarks of each stage: demand sampling, the ledger, accumulation, and
 //! the whole run. `cargo bench` prints throughput in the unit each stage works in.
+//! The `calibration` group times the draws issue 6 gives as this machine's
+//! reference points (a raw draw about 1 ns, a Poisson or geometric sample 15
+//! to 25 ns), so that figures from hours when the shared host runs slower can
+//! be read against them.
 
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Geometric, Poisson};
+use rand_pcg::Pcg64;
 use tokensim::catalog::{Billing, Catalog};
 use tokensim::demand::{MonthWork, Profile};
 use tokensim::ledger::{Ledger, MonthTally, Policy};
@@ -108,5 +115,19 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, demand, ledger, accumulation, end_to_end);
+/// The host's speed this hour: a raw draw of the engine's generator, and the
+/// two `rand_distr` samples the issue quotes, each one draw per iteration.
+fn calibration(c: &mut Criterion) {
+    let mut rng = Pcg64::seed_from_u64(1);
+    let mut group = c.benchmark_group("calibration");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("raw draw (PCG-64)", |b| b.iter(|| rng.next_u64()));
+    let poisson = Poisson::new(3.0).expect("a positive mean");
+    group.bench_function("Poisson(3) sample", |b| b.iter(|| poisson.sample(&mut rng)));
+    let geometric = Geometric::new(0.3).expect("a probability");
+    group.bench_function("geometric(0.3) sample", |b| b.iter(|| geometric.sample(&mut rng)));
+    group.finish();
+}
+
+criterion_group!(benches, calibration, demand, ledger, accumulation, end_to_end);
 criterion_main!(benches);
