@@ -148,14 +148,14 @@ impl Profile {
     /// then every day's count, seat by seat, then the deliverables in order.
     /// (Out of line: inlining buys nothing per month, and profiles then show it.)
     #[inline(never)]
-    pub fn month<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork) {
+    pub fn month<R: Rng + Clone>(&self, days: u32, rng: &mut R, work: &mut MonthWork) {
         self.month_as(days, rng, work, false);
     }
 
     /// `month`, drawn day by day and seat by seat if `day_by_day` (as months
     /// that need further draws are), for tests to set the two ways side by side.
     #[inline(always)]
-    fn month_as<R: Rng + ?Sized>(&self, days: u32, rng: &mut R, work: &mut MonthWork, day_by_day: bool) {
+    fn month_as<R: Rng + Clone>(&self, days: u32, rng: &mut R, work: &mut MonthWork, day_by_day: bool) {
         work.bursts.clear();
         work.bursts
             .extend(self.seats.iter().map(|s| s.burst_probability > 0.0 && rng.random::<f64>() < s.burst_probability));
@@ -270,7 +270,7 @@ impl Listed<'_> {
     /// asks): no branch depends on a day's count. `counts` are each day's,
     /// seat by seat; where each day ends is written to `ends`. Returns the
     /// month's totals, the sums over all its jobs.
-    fn month<R: Rng + ?Sized>(
+    fn month<R: Rng + Clone>(
         mut self,
         counts: &[u64],
         seats: &[SeatProfile],
@@ -341,7 +341,7 @@ impl Listed<'_> {
 
     /// Draws each job from its table and dates it; returns the sums before
     /// each job (and after the last).
-    fn draw<'s, R: Rng + ?Sized>(
+    fn draw<'s, R: Rng + Clone>(
         jobs: &mut [Deliverable],
         day_of: &[u16],
         sums_before: &'s mut Vec<RunningSums>,
@@ -353,14 +353,19 @@ impl Listed<'_> {
         sums_before.resize(n + 1, [0; 3]);
         sums_before[0] = [0; 3];
         let mut sums = [0u64; 3];
+        // The loop draws from a copy of the generator, whose state stays in
+        // registers: through `rng`, the several-seat loop stored it for every
+        // job, the compiler unable to tell it from the seat tables it reads.
+        let mut local = rng.clone();
         for (job, ((slot, &day), before)) in jobs.iter_mut().zip(day_of).zip(&mut sums_before[1..]).enumerate() {
-            let entry = tables.of(job).draw(rng);
+            let entry = tables.of(job).draw(&mut local);
             sums = [sums[0] + entry.tally, sums[1] + entry.tokens, sums[2] + entry.micros];
             *before = sums;
             // Copied whole, then dated: one 16-byte move, not a field at a time.
             *slot = entry.job;
             slot.day = day;
         }
+        *rng = local;
         sums_before
     }
 }
