@@ -18,6 +18,8 @@ pub use alias::AliasTable;
 pub use day_count::{DayCount, Law, MAX_COUNTS, TAIL};
 pub use outcome::{HEAD, LISTED_STEPS, Outcomes, WorkflowLaw};
 
+use std::iter;
+
 use rand::{Rng, RngExt};
 
 use crate::catalog::Catalog;
@@ -230,34 +232,6 @@ struct Listed<'a> {
     sums_before: &'a mut Vec<RunningSums>,
 }
 
-/// Where the month's outcomes are drawn from, job by job.
-trait Tables {
-    fn of(&self, job: usize) -> &Outcomes;
-}
-
-/// One seat: every job draws from its table.
-struct OneSeat<'a>(&'a Outcomes);
-
-impl Tables for OneSeat<'_> {
-    #[inline]
-    fn of(&self, _: usize) -> &Outcomes {
-        self.0
-    }
-}
-
-/// Several seats: each job draws from its seat's table.
-struct EachSeat<'a> {
-    seats: &'a [SeatProfile],
-    seat_of: &'a [u16],
-}
-
-impl Tables for EachSeat<'_> {
-    #[inline]
-    fn of(&self, job: usize) -> &Outcomes {
-        &self.seats[usize::from(self.seat_of[job])].outcomes
-    }
-}
-
 /// A day's jobs rarely number more than this: each day's number is written
 /// over this many slots at once, and later days overwrite the rest.
 const DAY_SPAN: usize = 16;
@@ -289,11 +263,12 @@ impl Listed<'_> {
         } else {
             self.date(counts, ends);
         }
+        // Each job's table: its seat's, read beside it rather than looked up by its index.
         let sums_before = match several {
-            false => Self::draw(self.jobs, self.day_of, self.sums_before, &OneSeat(&seats[0].outcomes), rng),
+            false => Self::draw(self.jobs, self.day_of, self.sums_before, iter::repeat(&seats[0].outcomes), rng),
             true => {
-                let tables = EachSeat { seats, seat_of: self.seat_of };
-                Self::draw(self.jobs, self.day_of, self.sums_before, &tables, rng)
+                let tables = self.seat_of.iter().map(|&seat| &seats[usize::from(seat)].outcomes);
+                Self::draw(self.jobs, self.day_of, self.sums_before, tables, rng)
             }
         };
         if several {
@@ -339,13 +314,13 @@ impl Listed<'_> {
         }
     }
 
-    /// Draws each job from its table and dates it; returns the sums before
-    /// each job (and after the last).
-    fn draw<'s, R: Rng + Clone>(
+    /// Draws each job from its table (`tables`, job by job) and dates it;
+    /// returns the sums before each job (and after the last).
+    fn draw<'s, 't, R: Rng + Clone>(
         jobs: &mut [Deliverable],
         day_of: &[u16],
         sums_before: &'s mut Vec<RunningSums>,
-        tables: &impl Tables,
+        tables: impl Iterator<Item = &'t Outcomes>,
         rng: &mut R,
     ) -> &'s [RunningSums] {
         let n = jobs.len();
@@ -357,8 +332,8 @@ impl Listed<'_> {
         // registers: through `rng`, the several-seat loop stored it for every
         // job, the compiler unable to tell it from the seat tables it reads.
         let mut local = rng.clone();
-        for (job, ((slot, &day), before)) in jobs.iter_mut().zip(day_of).zip(&mut sums_before[1..]).enumerate() {
-            let entry = tables.of(job).draw(&mut local);
+        for (((slot, &day), before), table) in jobs.iter_mut().zip(day_of).zip(&mut sums_before[1..]).zip(tables) {
+            let entry = table.draw(&mut local);
             sums = [sums[0] + entry.tally, sums[1] + entry.tokens, sums[2] + entry.micros];
             *before = sums;
             // Copied whole, then dated: one 16-byte move, not a field at a time.
