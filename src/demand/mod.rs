@@ -299,15 +299,17 @@ impl Listed<'_> {
     /// Writes each day's and each seat's number over its jobs' slots;
     /// `counts` are each day's, seat by seat.
     fn date_by_seat(&mut self, counts: &[u64], seats: usize) {
+        // Slices taken once: through the vectors, every store reloaded both.
+        let (day_of, seat_of) = (&mut self.day_of[..], &mut self.seat_of[..]);
         let mut start = 0;
         for (day, group) in (1..).zip(counts.chunks_exact(seats)) {
             for (seat, &count) in (0..).zip(group) {
                 // As in `date`: a fixed span, stored without a loop, and the rest seldom.
-                self.day_of[start..start + DAY_SPAN].fill(day);
-                self.seat_of[start..start + DAY_SPAN].fill(seat);
+                day_of[start..start + DAY_SPAN].fill(day);
+                seat_of[start..start + DAY_SPAN].fill(seat);
                 if count as usize > DAY_SPAN {
-                    self.day_of[start..start + count as usize].fill(day);
-                    self.seat_of[start..start + count as usize].fill(seat);
+                    day_of[start..start + count as usize].fill(day);
+                    seat_of[start..start + count as usize].fill(seat);
                 }
                 start += count as usize;
             }
