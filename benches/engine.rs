@@ -1,13 +1,14 @@
 //! Benchmarks of each stage: demand sampling, the ledger, accumulation, and
 //! the whole run. `cargo bench` prints throughput in the unit each stage works in.
 //! The `calibration` group times the draws issue 6 gives as this machine's
-//! reference points (a raw draw about 1 ns, a Poisson or geometric sample 15
-//! to 25 ns), so that figures from hours when the shared host runs slower can
-//! be read against them.
+//! reference points (a raw draw of a fast generator about 1 ns, a Poisson or
+//! geometric sample 15 to 25 ns), so that figures from hours when the shared
+//! host runs slower can be read against them; `clock` reads the core's clock.
 
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Geometric, Poisson};
 use rand_pcg::Pcg64;
@@ -115,18 +116,40 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
-/// The host's speed this hour: a raw draw of the engine's generator, and the
-/// two `rand_distr` samples the issue quotes, each one draw per iteration.
+/// The host's speed this hour: a raw draw of the engine's generator and of
+/// a fast one (xoshiro256++, `rand`'s `SmallRng`: the issue's "fast
+/// generator"; PCG-64's 128-bit multiply makes its draw slower), and the two
+/// `rand_distr` samples the issue quotes with each, one draw per iteration.
 fn calibration(c: &mut Criterion) {
-    let mut rng = Pcg64::seed_from_u64(1);
     let mut group = c.benchmark_group("calibration");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("raw draw (PCG-64)", |b| b.iter(|| rng.next_u64()));
     let poisson = Poisson::new(3.0).expect("a positive mean");
-    group.bench_function("Poisson(3) sample", |b| b.iter(|| poisson.sample(&mut rng)));
     let geometric = Geometric::new(0.3).expect("a probability");
-    group.bench_function("geometric(0.3) sample", |b| b.iter(|| geometric.sample(&mut rng)));
+    let mut pcg = Pcg64::seed_from_u64(1);
+    group.bench_function("raw draw (PCG-64)", |b| b.iter(|| pcg.next_u64()));
+    group.bench_function("Poisson(3) sample (PCG-64)", |b| b.iter(|| poisson.sample(&mut pcg)));
+    group.bench_function("geometric(0.3) sample (PCG-64)", |b| b.iter(|| geometric.sample(&mut pcg)));
+    let mut fast = SmallRng::seed_from_u64(1);
+    group.bench_function("raw draw (xoshiro256++)", |b| b.iter(|| fast.next_u64()));
+    group.bench_function("Poisson(3) sample (xoshiro256++)", |b| b.iter(|| poisson.sample(&mut fast)));
+    group.bench_function("geometric(0.3) sample (xoshiro256++)", |b| b.iter(|| geometric.sample(&mut fast)));
     group.finish();
+    // The core's clock: a chain of dependent 64-bit multiplies, each 3 cycles
+    // on x86-64 cores of the last decade, so the clock is 3 times their rate.
+    let mut group = c.benchmark_group("clock");
+    group.throughput(Throughput::Elements(CHAIN * 3));
+    group.bench_function("cycles (3 a dependent multiply)", |b| b.iter(|| multiply_chain(std::hint::black_box(3))));
+    group.finish();
+}
+
+/// Dependent multiplies a clock reading times.
+const CHAIN: u64 = 10_000;
+
+fn multiply_chain(mut x: u64) -> u64 {
+    for _ in 0..CHAIN {
+        x = x.wrapping_mul(x);
+    }
+    x
 }
 
 criterion_group!(benches, calibration, demand, ledger, accumulation, end_to_end);
