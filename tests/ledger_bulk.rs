@@ -215,3 +215,37 @@ fn a_month_bought_in_bulk_runs_out_on_the_day_after_its_pools_are_spent_to_the_t
     ));
     assert_eq!((tally.exhausted_day, tally.packs), (Some(2), 2));
 }
+
+/// Both forms of a month's days name the same first day past the pools as
+/// adding their tokens day by day: the running sums' bisection included,
+/// at every boundary (pools that end a day exactly, none, all and more).
+#[test]
+fn the_first_day_past_the_pools_is_the_same_from_running_sums_and_from_each_days_totals() {
+    let days = prop::collection::vec(prop::collection::vec(0u64..500, 0..5), 0..31);
+    TestRunner::new(config(256))
+        .run(&days, |days| {
+            let (mut ends, mut sums, mut totals) = (Vec::new(), vec![[0u64; 3]], Vec::new());
+            for day in &days {
+                for &tokens in day {
+                    let last = *sums.last().expect("a sum before the first job");
+                    sums.push([last[0], last[1] + tokens, last[2]]);
+                }
+                ends.push(sums.len() as u32 - 1);
+                totals.push(Totals { jobs: day.len() as u64, tokens: day.iter().sum(), ..Totals::default() });
+            }
+            let (running, each) = (Days::running(&ends, &sums), Days::each(&ends, &totals));
+            let mut by_day: Vec<u64> = totals.iter().map(|day| day.tokens).collect();
+            by_day.iter_mut().fold(0, |sum, tokens| {
+                *tokens += sum;
+                *tokens
+            });
+            let pools = by_day.iter().flat_map(|&sum| [sum.saturating_sub(1), sum, sum + 1]).chain([0, u64::MAX]);
+            for pools in pools {
+                let expected = by_day.iter().position(|&sum| sum > pools).map(|day| day as u32 + 1);
+                prop_assert_eq!(running.first_past(pools), expected, "running sums, pools {}", pools);
+                prop_assert_eq!(each.first_past(pools), expected, "each day's totals, pools {}", pools);
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}

@@ -284,6 +284,23 @@ impl<'a> Days<'a> {
     pub fn iter(&self) -> impl Iterator<Item = Day> + '_ {
         (0..self.len()).map(|index| self.get(index))
     }
+
+    /// The first day (1-based) by whose end the days' tokens add up to more than `pools`.
+    pub fn first_past(&self, pools: u64) -> Option<u32> {
+        let past = match self.totals {
+            // Running sums only grow: the day is found by bisection, not day by day.
+            DayTotals::Running(sums) => self.ends.partition_point(|&end| sums[end as usize][1] - sums[0][1] <= pools),
+            DayTotals::Each(totals) => {
+                let mut tokens = 0u64;
+                let past = totals.iter().position(|day| {
+                    tokens = tokens.saturating_add(day.tokens);
+                    tokens > pools
+                });
+                past.unwrap_or(totals.len())
+            }
+        };
+        (past < self.len()).then_some(past as u32 + 1)
+    }
 }
 
 /// The totals of jobs `start..end`, from the running sums before each.
@@ -559,7 +576,7 @@ impl Ledger {
             if !covered {
                 // Packs bought day by day add up to the fewest that cover the
                 // month; it ran out on the day its demand passed the pools.
-                self.tally.exhausted_day = self.first_short_day(month.days);
+                self.tally.exhausted_day = month.days.first_past(self.pools.total());
             }
             self.settle(&month.total);
             let days = month.days.len() as u32;
@@ -580,16 +597,6 @@ impl Ledger {
                 self.submit_made(job);
             }
         }
-    }
-
-    /// The first day (1-based) by whose end the days' demand exceeds the pools.
-    fn first_short_day(&self, days: Days) -> Option<u32> {
-        let pools = self.pools.total();
-        let mut demand = 0u64;
-        (1..).zip(days.iter()).find_map(|(number, day)| {
-            demand = demand.saturating_add(day.totals.tokens);
-            (demand > pools).then_some(number)
-        })
     }
 
     /// The billing day: the subscription is charged, and on a monthly plan the
