@@ -268,7 +268,12 @@ impl Ledger {
             // Dropped or not as a number, not a bool: the compiler turns a
             // bool's `if` into a branch, mispredicted for many dropped jobs.
             let (dropped, kept) = (u64::from(slot.dropped()), u64::from(!slot.dropped()));
-            exhausted = exhausted.min(if slot.ran_out() { day } else { u32::MAX });
+            // Only the month's first job to run out sets its day: a branch
+            // that settles within a few jobs (Free runs out on most days),
+            // where a select would cost eight instructions at every job.
+            if exhausted == u32::MAX && slot.ran_out() {
+                exhausted = day;
+            }
             day += slot.days();
             left = slot.left();
             costs += slot.cost();
