@@ -268,9 +268,9 @@ impl Ledger {
             // Dropped or not as a number, not a bool: the compiler turns a
             // bool's `if` into a branch, mispredicted for many dropped jobs.
             let (dropped, kept) = (u64::from(slot.dropped()), u64::from(!slot.dropped()));
-            // Only the month's first job to run out sets its day: a branch
-            // that settles within a few jobs (Free runs out on most days),
-            // where a select would cost eight instructions at every job.
+            // Only the month's first job to run out sets its day. The
+            // compiler makes this two selects, half the instructions of the
+            // minimum of the day and a select between it and `u32::MAX`.
             if exhausted == u32::MAX && slot.ran_out() {
                 exhausted = day;
             }
