@@ -255,13 +255,17 @@ impl Ledger {
             // A branch, not a select: the select would lengthen the chain from
             // one job's end to the next one's slot, and the plan seldom
             // catches up (for one job in eleven in social-media-manager).
+            // The shape's row of slots is found first, off the chain from
+            // job to job, which is then what is left and one load at that
+            // offset in the row (an add before the load made the chain a
+            // cycle longer, and the loop 4% slower).
+            let row = jumps.row(jumps.base(queued.job()));
             let arrival = queued.arrival(before);
             if arrival > day {
                 seldom();
                 (left, day) = (allowance, arrival);
             }
-            // The shape's slots are found here, off the chain from job to job.
-            let slot = jumps.slot(jumps.base(queued.job()), left);
+            let slot = row.at(left);
             if day + slot.days() > last {
                 break; // none recorded, or it ends next month
             }

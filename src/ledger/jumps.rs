@@ -80,6 +80,18 @@ impl Slot {
     }
 }
 
+/// A shape's slots, from the one for no allowance left.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Row<'a>(&'a [u64]);
+
+impl Row<'_> {
+    /// The slot for a job started with `left`.
+    #[inline]
+    pub fn at(self, left: u64) -> Slot {
+        Slot(self.0[left as usize])
+    }
+}
+
 /// The key of a deliverable's shape: its row of [`Jumps`]'s bases, by
 /// recipe, attempt count (up to `HEAD`, then beyond) and set of steps.
 /// Steps past a recipe's own are not done, and its rows ignore them.
@@ -226,17 +238,20 @@ impl Jumps {
         self.bases.get(job.shape() as usize).copied().unwrap_or(0)
     }
 
-    /// The slot at `base` (from [`Jumps::base`]) for a job started with `left`.
+    /// The slots of the shape at `base` (from [`Jumps::base`]), by the
+    /// allowance left when a job of it starts. Taken before that allowance
+    /// is known, so that the chain from one job's slot to the next one's is
+    /// a load at an offset from this row, not an add and then a load.
     #[inline]
-    pub fn slot(&self, base: u32, left: u64) -> Slot {
-        Slot(self.slots[base as usize + left as usize])
+    pub fn row(&self, base: u32) -> Row<'_> {
+        Row(&self.slots[base as usize..])
     }
 
     /// The jump recorded at `base` for a job started with `left`; its
     /// `days` are [`NO_DAYS`] if none was.
     #[cfg(test)]
     pub fn at(&self, base: u32, left: u64) -> Jump {
-        let slot = self.slot(base, left);
+        let slot = self.row(base).at(left);
         let (spent, paid) = Slot::spent_and_paid(slot.cost());
         Jump { days: slot.days(), left: slot.left(), dropped: slot.dropped(), spent, paid }
     }
@@ -299,7 +314,7 @@ mod tests {
         ];
         for (left, (jump, ran_out)) in cases.into_iter().enumerate() {
             jumps.put(&job, left as u64, jump);
-            assert_eq!(jumps.slot(jumps.base(&job), left as u64).ran_out(), ran_out, "{jump:?}");
+            assert_eq!(jumps.row(jumps.base(&job)).at(left as u64).ran_out(), ran_out, "{jump:?}");
         }
     }
 
@@ -308,7 +323,7 @@ mod tests {
         let (mut jumps, job) = one_recipe_memo();
         let most = Jump { days: 3, left: 4095, spent: (1 << SPENT) - 1, paid: (1 << PAID) - 1, dropped: false };
         jumps.put(&job, 0, most);
-        let cost = jumps.slot(jumps.base(&job), 0).cost();
+        let cost = jumps.row(jumps.base(&job)).at(0).cost();
         let sums = (0..Slot::SUMS).fold(0u64, |sum, _| sum + cost);
         assert_eq!(Slot::spent_and_paid(sums), (most.spent * Slot::SUMS as u64, most.paid * Slot::SUMS as u64));
         // A job that spent or paid more than a slot holds is walked again.
