@@ -251,15 +251,15 @@ impl Ledger {
         let jumps = &self.jumps;
         let mut jumped = 0;
         while let Some(queued) = jobs.get(jumped) {
+            // The shape's row of slots is found first, off the chain from job
+            // to job: that chain is then the allowance left and one load at
+            // that offset in the row (an add before the load made it a cycle
+            // longer, and the loop 4% slower).
+            let row = jumps.row(jumps.base(queued.job()));
             // The days before it arrives expire whole: it starts a day afresh.
             // A branch, not a select: the select would lengthen the chain from
             // one job's end to the next one's slot, and the plan seldom
             // catches up (for one job in eleven in social-media-manager).
-            // The shape's row of slots is found first, off the chain from
-            // job to job, which is then what is left and one load at that
-            // offset in the row (an add before the load made the chain a
-            // cycle longer, and the loop 4% slower).
-            let row = jumps.row(jumps.base(queued.job()));
             let arrival = queued.arrival(before);
             if arrival > day {
                 seldom();
