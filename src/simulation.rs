@@ -7,7 +7,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand_pcg::Pcg64;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::catalog::{Catalog, PlanKind, micros};
@@ -30,12 +31,17 @@ pub enum Stop {
 /// Paths per batch: large enough to amortise the accumulator, small enough to balance threads.
 pub const BATCH: u64 = 256;
 
-/// The generator of path `path` under `seed`: PCG-64 (a named, portable
-/// generator) whose state and stream are both derived from the pair.
-pub fn path_rng(seed: u64, path: u64) -> Pcg64 {
-    let state =
-        (u128::from(splitmix(seed ^ splitmix(path))) << 64) | u128::from(splitmix(path ^ 0x9e37_79b9_7f4a_7c15));
-    Pcg64::new(state, u128::from(path))
+/// The generator of path `path` under `seed`: Xoshiro256++ (a named,
+/// portable generator whose step runs as well in vector lanes as alone).
+/// Each word of its state is a bijection of the path for a given seed, so
+/// no two paths of a run share a state.
+pub fn path_rng(seed: u64, path: u64) -> Xoshiro256PlusPlus {
+    let mut state = [0u8; 32];
+    for (i, word) in state.chunks_exact_mut(8).enumerate() {
+        let lane = path ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        word.copy_from_slice(&splitmix(seed ^ splitmix(lane)).to_le_bytes());
+    }
+    Xoshiro256PlusPlus::from_seed(state)
 }
 
 /// SplitMix64's output function: a well-mixed 64-bit hash.
